@@ -1,0 +1,143 @@
+// bench/promote: promotion into an env repo with 2,000 apps and 50,000 commits, served over smart HTTP
+// (test/stack's nginx + git-http-backend). Medians of N runs each:
+//   (a) ours: the deploy-test task end to end (node bundle, as its Task YAML wires it);
+//   (b) shell: what tektoncd/catalog's git-cli approach does: git clone --depth 1, sed, commit, push;
+//   (c) floor: the least git work any promotion needs: clone --depth 1 --filter=blob:none --sparse of the app folder, sed, commit, push.
+// Then 32 concurrent promotions of different apps, ours and the shell baseline: how many landed, wall time.
+// Run: npx tsx bench/promote.ts [runs] [apps] [commits]
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { devImage, renderTaskObject } from '@hat/task-spec';
+import { runTaskLocally } from '@hat/task-runner';
+import { deployTask } from '@hat/task-deploy';
+import { startGitServer } from '../test/stack/index.ts';
+import { median, ms, printTable, timeRuns } from './lib.ts';
+
+const RUNS = Number(process.argv[2] ?? 5);
+const APPS = Number(process.argv[3] ?? 2000);
+const COMMITS = Number(process.argv[4] ?? 50_000);
+const CRED = { username: 'bench', password: 'bench-Secret-1' };
+
+const chart = (app: string, v: string) => `apiVersion: v2\nname: ${app}\nversion: 0.1.0\ndependencies:\n  - name: ${app}\n    version: ${v}\n    repository: oci://registry.example/charts\n`;
+const values = (app: string, v: string) => `# values for ${app}\n${app}:\n  replicaCount: 2\n  image:\n    tag: "${v}"\n`;
+
+/** One fast-import stream: a root commit with every app, then COMMITS small edits spread over the apps. */
+function history(): string {
+  const out: string[] = [];
+  const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
+  const when = 1_700_000_000;
+  out.push('commit refs/heads/main', `committer bench <b@x> ${when} +0000`, data('scaffold'));
+  out.push(`M 100644 inline README.md`, data('# bench env\n'));
+  for (let i = 0; i < APPS; i++) {
+    out.push(`M 100644 inline apps/app-${i}/Chart.yaml`, data(chart(`app-${i}`, '1.0.0')));
+    out.push(`M 100644 inline apps/app-${i}/values.yaml`, data(values(`app-${i}`, '1.0.0')));
+  }
+  for (let c = 1; c < COMMITS; c++) {
+    const i = c % APPS;
+    const v = `1.0.${Math.floor(c / APPS) + 1}`;
+    out.push('commit refs/heads/main', `committer bench <b@x> ${when + c} +0000`, data(`deploy(app-${i}): ${v}`));
+    out.push(`M 100644 inline apps/app-${i}/Chart.yaml`, data(chart(`app-${i}`, v)));
+    out.push(`M 100644 inline apps/app-${i}/values.yaml`, data(values(`app-${i}`, v)));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const server = await startGitServer();
+const work = await mkdtemp(path.join(os.tmpdir(), 'hat-bench-promote-'));
+try {
+  const repo = await server.createRepo('gitops-test', CRED);
+  const t0 = performance.now();
+  await execa('git', ['--git-dir', server.repoPath('gitops-test'), 'fast-import', '--quiet'], { input: history() });
+  await execa('git', ['--git-dir', server.repoPath('gitops-test'), 'gc', '--quiet']);
+  const seeded = performance.now() - t0;
+  const count = (await execa('git', ['--git-dir', server.repoPath('gitops-test'), 'rev-list', '--count', 'main'])).stdout;
+
+  const auth = ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`${CRED.username}:${CRED.password}`).toString('base64')}`];
+  const identity = { GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@x' };
+  let n = 0;
+  const nextVersion = () => `2.${++n}.0`;
+  const sedEdit = async (dir: string, app: string, v: string) => {
+    await execa('sed', ['-i', '-E', `s/^(    version: ).*/\\1${v}/`, `${dir}/apps/${app}/Chart.yaml`]);
+    await execa('sed', ['-i', '-E', `s/^(    tag: ).*/\\1"${v}"/`, `${dir}/apps/${app}/values.yaml`]);
+  };
+  const shell = async (app: string): Promise<boolean> => {
+    const dir = await mkdtemp(path.join(work, 'shell-'));
+    const v = nextVersion();
+    const g = (...args: string[]) => execa('git', [...auth, ...args], { cwd: dir, env: identity });
+    await g('clone', '--quiet', '--depth', '1', repo.url, '.');
+    await sedEdit(dir, app, v);
+    await g('commit', '--quiet', '-am', `deploy ${app} ${v}`);
+    const pushed = await g('push', '--quiet', 'origin', 'HEAD:main').then(() => true, () => false);
+    await rm(dir, { recursive: true, force: true });
+    return pushed;
+  };
+  const floor = async (app: string): Promise<boolean> => {
+    const dir = await mkdtemp(path.join(work, 'floor-'));
+    const v = nextVersion();
+    const g = (...args: string[]) => execa('git', [...auth, ...args], { cwd: dir, env: identity });
+    await g('clone', '--quiet', '--depth', '1', '--filter=blob:none', '--sparse', repo.url, '.');
+    await g('sparse-checkout', 'set', `apps/${app}`);
+    await sedEdit(dir, app, v);
+    await g('commit', '--quiet', '-am', `deploy ${app} ${v}`);
+    const pushed = await g('push', '--quiet', 'origin', 'HEAD:main').then(() => true, () => false);
+    await rm(dir, { recursive: true, force: true });
+    return pushed;
+  };
+  const objects = path.join(work, 'objects');
+  await mkdir(path.join(objects, 'cm'), { recursive: true });
+  await mkdir(path.join(objects, 'secret'), { recursive: true });
+  await writeFile(path.join(objects, 'cm', 'url'), repo.url);
+  await writeFile(path.join(objects, 'secret', 'username'), CRED.username);
+  await writeFile(path.join(objects, 'secret', 'password'), CRED.password);
+  const task = renderTaskObject(deployTask('test'), { version: 'dev', image: devImage('deploy') });
+  const ours = async (app: string): Promise<boolean> => {
+    const r = await runTaskLocally({
+      task,
+      params: { app, version: nextVersion() },
+      mounts: { 'configmap/hat-gitops-test': path.join(objects, 'cm'), 'secret/hat-gitops-test': path.join(objects, 'secret') },
+    });
+    if (r.exitCode !== 0) throw new Error(`deploy failed: ${r.errorLine ?? r.log}`);
+    return true;
+  };
+  await ours('app-0'); // builds the bundle once, outside the timing
+
+  let app = 1;
+  const tOurs = await timeRuns(RUNS, () => ours(`app-${app++}`));
+  const tShell = await timeRuns(RUNS, () => shell(`app-${app++}`));
+  const tFloor = await timeRuns(RUNS, () => floor(`app-${app++}`));
+
+  const concurrent = async (fn: (a: string) => Promise<boolean>) => {
+    const base = app;
+    app += 32;
+    const t = performance.now();
+    const landed = (await Promise.all(Array.from({ length: 32 }, (_, i) => fn(`app-${base + i}`).catch(() => false)))).filter(Boolean).length;
+    return { landed, wall: performance.now() - t };
+  };
+  const cOurs = await concurrent(ours);
+  const cShell = await concurrent(shell);
+
+  const [mo, ms_, mf] = [median(tOurs), median(tShell), median(tFloor)];
+  console.log(`bench/promote: env repo with ${APPS} apps and ${count} commits over smart HTTP (seeded in ${ms(seeded)}); median of ${RUNS} runs\n`);
+  printTable(
+    ['approach', 'median', 'min', 'max', 'vs floor'],
+    [
+      ['(a) ours: deploy-test task end to end', ms(mo), ms(Math.min(...tOurs)), ms(Math.max(...tOurs)), `${(mo / mf).toFixed(2)}×`],
+      ['(b) shell: clone --depth 1, sed, commit, push', ms(ms_), ms(Math.min(...tShell)), ms(Math.max(...tShell)), `${(ms_ / mf).toFixed(2)}×`],
+      ['(c) floor: sparse blob-less clone of the app, sed, commit, push', ms(mf), ms(Math.min(...tFloor)), ms(Math.max(...tFloor)), '1.00×'],
+    ],
+  );
+  console.log('');
+  printTable(
+    ['32 concurrent promotions', 'landed', 'wall time'],
+    [
+      ['ours', `${cOurs.landed}/32`, ms(cOurs.wall)],
+      ['shell (no retry)', `${cShell.landed}/32`, ms(cShell.wall)],
+    ],
+  );
+  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cOurs.landed}/32 shell_concurrent_landed=${cShell.landed}/32`);
+} finally {
+  await server.stop();
+  await rm(work, { recursive: true, force: true });
+}

@@ -1,0 +1,26 @@
+// bench/startup: cold start of each task bundle given invalid params (it validates and exits 2),
+// next to bare `node -e 0`, median of N runs each. Target: ≤ 100 ms over bare node.
+// Run: npx tsx bench/startup.ts [runs]
+import { execa } from 'execa';
+import { ensureBundle } from '@hat/task-runner';
+import { median, ms, printTable, timeRuns } from './lib.ts';
+
+const runs = Number(process.argv[2] ?? 15);
+const programs = ['deploy', 'version', 'git-clone', 'build-image', 'helm-package-push'];
+
+const bare = median(await timeRuns(runs, () => execa(process.execPath, ['-e', '0'])));
+const rows: string[][] = [['node -e 0 (baseline)', ms(bare), '-', '-']];
+let worst = 0;
+for (const program of programs) {
+  const bundle = await ensureBundle(program).catch(() => undefined);
+  if (!bundle) continue;
+  const env = { PARAM_APP: 'Not/Valid', PARAM_VERSION: 'x', HAT_ENV: 'test' };
+  const check = await execa(process.execPath, [bundle], { env, extendEnv: false, reject: false });
+  if (check.exitCode !== 2) throw new Error(`${program}: expected exit 2 on invalid params, got ${check.exitCode}: ${check.stderr}`);
+  const t = median(await timeRuns(runs, () => execa(process.execPath, [bundle], { env, extendEnv: false, reject: false })));
+  worst = Math.max(worst, t - bare);
+  rows.push([`${program} (invalid params → exit 2)`, ms(t), ms(t - bare), t - bare <= 100 ? 'ok' : 'OVER']);
+}
+console.log(`bench/startup: median of ${runs} cold starts each\n`);
+printTable(['program', 'median', 'over bare node', 'target ≤100 ms'], rows);
+console.log(`\nstartup: worst_over_node=${worst.toFixed(1)}ms target=100ms ${worst <= 100 ? 'PASS' : 'FAIL'}`);

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { execa } from 'execa';
+import { createLogger, InputError, registerSecret } from '@hat/task-runtime';
+import type { GitAuth, Identity } from '@hat/git';
+import { definition, promote } from '@hat/task-deploy';
+import { parseParams } from '@hat/task-runtime';
+
+interface DeployOpts {
+  env: string;
+  repo: string;
+  branch: string;
+  dryRun?: boolean;
+  rollback?: boolean;
+  author?: string;
+  source?: string;
+  sourceCommit?: string;
+}
+
+/** The person's identity: --author "Name <email>", else git's user.name/user.email, else a HAT default. */
+async function authorOf(flag: string | undefined): Promise<Identity> {
+  if (flag) {
+    const m = /^(.+?)\s*<([^>]+)>$/.exec(flag);
+    if (!m) throw new InputError(`--author takes "Name <email>" (got ${JSON.stringify(flag)})`);
+    return { name: m[1]!, email: m[2]! };
+  }
+  const get = async (key: string): Promise<string> => (await execa('git', ['config', '--get', key], { reject: false })).stdout.trim();
+  return { name: (await get('user.name')) || 'HAT deploy', email: (await get('user.email')) || 'hat-deploy@localhost' };
+}
+
+/** HAT_GIT_USERNAME/HAT_GIT_PASSWORD when set; otherwise git's own credential helpers decide. */
+function authFromEnv(): GitAuth {
+  const password = process.env['HAT_GIT_PASSWORD'];
+  if (!password) return { kind: 'none' };
+  registerSecret(password);
+  return { kind: 'basic', username: process.env['HAT_GIT_USERNAME'] ?? 'git', password };
+}
+
+export function registerDeployCommand(program: Command): void {
+  program
+    .command('deploy')
+    .description('commit APP at VERSION into one env repo, as the deploy-<env> task does (hotfix, rollback)')
+    .argument('<app>', 'app name (apps/<app>/ in the env repo)')
+    .argument('<version>', 'SemVer 2 version: image tag and chart version')
+    .requiredOption('--env <env>', 'environment name, used in the commit and its trailers')
+    .requiredOption('--repo <url>', 'env repo URL (credentials: HAT_GIT_USERNAME/HAT_GIT_PASSWORD, or git credential helpers)')
+    .option('--branch <branch>', 'env repo branch', 'main')
+    .option('--dry-run', 'print the diff, push nothing')
+    .option('--rollback', 'allow a lower version than the deployed one')
+    .option('--author <identity>', 'commit author, "Name <email>"')
+    .option('--source <url>', 'source repo URL for the trailer')
+    .option('--source-commit <sha>', 'source commit for the trailer')
+    .action(async (app: string, version: string, opts: DeployOpts) => {
+      const params = parseParams(definition, { app, version });
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.env)) throw new InputError(`--env: expected a DNS-1123 label such as test, stage or prod (got ${JSON.stringify(opts.env)})`);
+      const outcome = await promote({
+        env: opts.env,
+        app: params.app,
+        version: params.version,
+        rollback: Boolean(opts.rollback),
+        dryRun: Boolean(opts.dryRun),
+        repo: { url: opts.repo, branch: opts.branch, auth: authFromEnv() },
+        author: await authorOf(opts.author),
+        trailers: { source: opts.source, sourceCommit: opts.sourceCommit },
+        log: createLogger(),
+      });
+      if (outcome.status === 'dry-run') process.stdout.write(outcome.diff);
+      process.stdout.write(`${outcome.status} ${app} ${outcome.previousVersion} → ${version} (${opts.env})${outcome.commit ? ` ${outcome.commit}` : ''}\n`);
+    });
+}

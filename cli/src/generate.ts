@@ -1,0 +1,44 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { devImage, renderReference, renderTaskYaml, spliceReference } from '@hat/task-spec';
+import { repoRoot } from '@hat/task-runner';
+import { programs } from './task-registry.ts';
+
+export const DEV_VERSION = 'dev';
+
+/** Every generated file (path relative to the repo → content): dev Task YAML per Task and the README reference blocks. */
+export async function generatedFiles(): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const [program, defs] of programs()) {
+    for (const def of defs) {
+      files.set(`tasks/${program}/tekton/${def.name}.yaml`, renderTaskYaml(def, { version: DEV_VERSION, image: devImage(program) }));
+    }
+    const readmePath = `tasks/${program}/README.md`;
+    const readme = await readFile(path.join(repoRoot, readmePath), 'utf8');
+    files.set(readmePath, spliceReference(readme, renderReference(defs)));
+  }
+  return files;
+}
+
+/** Files whose committed content differs from what the definitions generate. */
+export async function staleFiles(): Promise<string[]> {
+  const stale: string[] = [];
+  for (const [rel, content] of await generatedFiles()) {
+    const current = await readFile(path.join(repoRoot, rel), 'utf8').catch(() => undefined);
+    if (current !== content) stale.push(rel);
+  }
+  return stale;
+}
+
+export async function writeGenerated(): Promise<string[]> {
+  const written: string[] = [];
+  for (const [rel, content] of await generatedFiles()) {
+    const full = path.join(repoRoot, rel);
+    const current = await readFile(full, 'utf8').catch(() => undefined);
+    if (current === content) continue;
+    await mkdir(path.dirname(full), { recursive: true });
+    await writeFile(full, content);
+    written.push(rel);
+  }
+  return written;
+}

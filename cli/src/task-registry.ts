@@ -1,0 +1,18 @@
+import type { TaskDefinition } from '@hat/task-spec';
+import { InputError } from '@hat/task-runtime';
+import { tasks as deployTasks } from '@hat/task-deploy';
+
+/** Every Task HAT ships, grouped by the program (tasks/<program>/) that implements it. */
+export const allTasks: readonly TaskDefinition[] = [...deployTasks];
+
+export function findTask(name: string): TaskDefinition {
+  const task = allTasks.find((t) => t.name === name);
+  if (!task) throw new InputError(`unknown task ${JSON.stringify(name)}; known: ${allTasks.map((t) => t.name).join(', ')}`);
+  return task;
+}
+
+export function programs(): Map<string, TaskDefinition[]> {
+  const byProgram = new Map<string, TaskDefinition[]>();
+  for (const t of allTasks) byProgram.set(t.program, [...(byProgram.get(t.program) ?? []), t]);
+  return byProgram;
+}

@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '@hat/task-runner';
+import { staleFiles } from '../src/generate.ts';
+import { programs } from '../src/task-registry.ts';
+
+const read = (rel: string) => readFile(path.join(repoRoot, rel), 'utf8');
+
+describe('one source of truth', () => {
+  it('committed generated files (Task YAML, README tables) match the task definitions', async () => {
+    expect(await staleFiles(), 'run: npx hat generate').toEqual([]);
+  });
+
+  it('every task README has the same sections', async () => {
+    for (const program of programs().keys()) {
+      const readme = await read(`tasks/${program}/README.md`);
+      for (const section of ['## Reference', '### Params', '### Results', '## Example pipeline snippet', '## Failure modes']) {
+        expect(readme, `tasks/${program}/README.md lacks ${section}`).toContain(section);
+      }
+    }
+  });
+
+  it("the README's test command is what .ci/run runs, and its quick start has exactly two commands", async () => {
+    const readme = await read('README.md');
+    const ci = await read('.ci/run');
+    const quick = /## Quick start[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const commands = quick.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+    expect(commands).toHaveLength(2);
+    expect(commands[0]).toMatch(/npx hat demo$/);
+    expect(ci.split('\n')).toContain(commands[1]);
+  });
+
+  it('Dockerfile.base ships the helm version that setup builds', async () => {
+    const pinned = /^HELM_VERSION=(\S+)$/m.exec(await read('scripts/versions.env'))?.[1];
+    expect(pinned).toMatch(/^v3\.\d+\.\d+$/);
+    expect(await read('Dockerfile.base')).toContain(`ARG HELM_VERSION=${pinned}`);
+    expect(await read('Dockerfile.base')).toMatch(/^ARG NODE_IMAGE=\S+@sha256:[0-9a-f]{64}$/m);
+  });
+
+  it('the helm on PATH is the pinned build', async () => {
+    const pinned = /^HELM_VERSION=(\S+)$/m.exec(await read('scripts/versions.env'))?.[1];
+    const { stdout } = await execa('helm', ['version', '--template', '{{.Version}}']);
+    expect(stdout).toBe(pinned);
+  });
+});

@@ -1,0 +1,24 @@
+import { CommandError, ConflictError, HatError, TransientError } from '@hat/task-runtime';
+
+/** Authentication or authorisation refused by the server: never retried. */
+export class AuthError extends HatError {
+  override readonly name = 'AuthError';
+}
+
+const CONFLICT = /\[rejected\]|non-fast-forward|fetch first|incorrect old value|cannot lock ref|failed to update ref|stale info|\[remote rejected\].*(lock|old value)/i;
+const AUTH = /authentication failed|HTTP 40[13]|returned error: 40[13]|could not read (Username|Password)|terminal prompts disabled|Permission denied \(publickey|Host key verification failed/i;
+const TRANSIENT =
+  /could not resolve host|failed to connect|connection (refused|reset|timed out)|couldn't connect|operation timed out|returned error: 5\d\d|HTTP 5\d\d|early EOF|the remote end hung up|RPC failed|unexpected disconnect|Empty reply from server|gnutls|SSL_|Connection closed/i;
+
+/** Turns a failed git command into the error the caller acts on: conflict (re-apply), transient (retry), auth (stop). */
+export function classifyGitError(err: unknown, what: string): unknown {
+  if (!(err instanceof CommandError)) return err;
+  const text = err.stderrTail;
+  if (AUTH.test(text)) return new AuthError(`${what}: authentication refused (${firstLine(text, AUTH)})`);
+  if (CONFLICT.test(text)) return new ConflictError(`${what}: push rejected, the branch moved (${firstLine(text, CONFLICT)})`);
+  if (TRANSIENT.test(text)) return new TransientError(`${what}: server unreachable (${firstLine(text, TRANSIENT)})`);
+  return err;
+}
+
+const firstLine = (text: string, re: RegExp): string =>
+  (text.split('\n').find((l) => re.test(l)) ?? text.split('\n')[0] ?? '').replace(/^(fatal|error|remote):\s*/i, '').trim().slice(0, 200);

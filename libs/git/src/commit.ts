@@ -1,0 +1,40 @@
+import { git } from './git.ts';
+
+export interface Identity {
+  readonly name: string;
+  readonly email: string;
+}
+
+export interface CommitOptions {
+  readonly cwd: string;
+  readonly subject: string;
+  readonly body?: string;
+  /** Trailers in order; empty values are left out. */
+  readonly trailers: ReadonlyArray<readonly [string, string | undefined]>;
+  readonly author: Identity;
+  readonly paths: readonly string[];
+  readonly env: Record<string, string>;
+}
+
+export function commitMessage(subject: string, trailers: CommitOptions['trailers'], body?: string): string {
+  const lines = trailers.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}: ${String(v).replace(/\s+/g, ' ')}`);
+  return [subject, '', ...(body ? [body, ''] : []), ...lines, ''].join('\n');
+}
+
+/** Stages `paths`, commits them with trailers under the given identity, returns the new commit SHA. */
+export async function commitPaths(opts: CommitOptions): Promise<string> {
+  const identity = {
+    GIT_AUTHOR_NAME: opts.author.name,
+    GIT_AUTHOR_EMAIL: opts.author.email,
+    GIT_COMMITTER_NAME: opts.author.name,
+    GIT_COMMITTER_EMAIL: opts.author.email,
+  };
+  const env = { ...opts.env, ...identity };
+  await git(['add', '--sparse', '--', ...opts.paths], { cwd: opts.cwd, env });
+  await git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '-F', '-'], {
+    cwd: opts.cwd,
+    env,
+    input: commitMessage(opts.subject, opts.trailers, opts.body),
+  });
+  return (await git(['rev-parse', 'HEAD'], { cwd: opts.cwd, env })).stdout.trim();
+}

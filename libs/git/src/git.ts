@@ -1,0 +1,28 @@
+import { run, type RunOutput } from '@hat/task-runtime';
+import { classifyGitError } from './classify.ts';
+
+export interface GitOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  readonly input?: string;
+  readonly signal?: AbortSignal;
+  readonly okExitCodes?: readonly number[];
+  /** Names the operation in errors, e.g. "clone of gitops-test". */
+  readonly what?: string;
+}
+
+/** Runs git with an argument array; its errors come back classified (ConflictError, TransientError, AuthError, CommandError). */
+export async function git(args: readonly string[], opts: GitOptions = {}): Promise<RunOutput> {
+  try {
+    return await run('git', args, {
+      env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+      ...(opts.okExitCodes !== undefined ? { okExitCodes: opts.okExitCodes } : {}),
+      timeoutMs: 120_000,
+    });
+  } catch (err) {
+    throw classifyGitError(err, opts.what ?? `git ${args[0] ?? ''}`);
+  }
+}

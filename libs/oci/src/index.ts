@@ -1,0 +1,10 @@
+export { parseChallenge } from './challenge.ts';
+export type { Challenge } from './challenge.ts';
+export { createRegistryClient, MANIFEST_MEDIA_TYPES } from './client.ts';
+export type { Manifest, RegistryClient, RegistryClientOptions } from './client.ts';
+export { credentialFor, normaliseAuthKey, parseDockerConfig, readDockerConfig } from './docker-config.ts';
+export type { DockerConfig, RegistryCredential } from './docker-config.ts';
+export { RegistryAuthError, RegistryError } from './errors.ts';
+export { TransportError, UnreachableError } from './http.ts';
+export { apiHost, formatImageRef, isValidTag, parseImageRef } from './image-ref.ts';
+export type { ImageRef } from './image-ref.ts';

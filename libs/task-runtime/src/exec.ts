@@ -1,0 +1,43 @@
+import { execa } from 'execa';
+import { CommandError, oneLine } from './errors.ts';
+import { mask } from './secrets.ts';
+
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string | undefined>;
+  readonly input?: string;
+  readonly signal?: AbortSignal;
+  /** Exit codes that are not failures (the caller reads exitCode). */
+  readonly okExitCodes?: readonly number[];
+  readonly timeoutMs?: number;
+}
+
+export interface RunOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+const tail = (text: string, lines = 20): string => text.trim().split('\n').slice(-lines).join('\n');
+
+/** Runs a program with an argument array (never a shell); failures become a CommandError with masked stderr. */
+export async function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunOutput> {
+  const result = await execa(file, args, {
+    env: opts.env ?? {},
+    extendEnv: true,
+    reject: false,
+    stripFinalNewline: true,
+    ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    ...(opts.signal !== undefined ? { cancelSignal: opts.signal } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
+  });
+  const exitCode = result.exitCode ?? -1;
+  if (exitCode === 0 || opts.okExitCodes?.includes(exitCode)) {
+    return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
+  }
+  const stderr = mask(tail(String(result.stderr) || String(result.stdout)));
+  const what = `${file} ${args[0] ?? ''}`.trim();
+  const reason = result.timedOut ? 'timed out' : result.isCanceled ? 'was cancelled' : `exited ${exitCode}`;
+  throw new CommandError(`${what} ${reason}: ${oneLine(stderr).slice(0, 400)}`, what, result.exitCode, stderr);
+}

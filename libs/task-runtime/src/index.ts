@@ -1,0 +1,14 @@
+export { CommandError, ConflictError, exitCodeOf, HatError, InputError, oneLine, TransientError } from './errors.ts';
+export { createLogger } from './logger.ts';
+export type { Logger, LoggerOptions } from './logger.ts';
+export { mask, registerSecret, registeredSecrets } from './secrets.ts';
+export { parseParams, readParamsFromEnv } from './params.ts';
+export { writeResults } from './results.ts';
+export { createContext } from './context.ts';
+export type { TaskContext } from './context.ts';
+export { executeTask, runTask } from './run-task.ts';
+export type { ExecuteOptions, RunFn } from './run-task.ts';
+export { retry } from './retry.ts';
+export type { RetryOptions } from './retry.ts';
+export { run } from './exec.ts';
+export type { RunOptions, RunOutput } from './exec.ts';

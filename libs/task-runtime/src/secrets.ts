@@ -1,0 +1,24 @@
+/** A process-wide register of secret values; everything the runtime prints passes through mask(). */
+const secrets = new Set<string>();
+
+export function registerSecret(value: string | undefined): void {
+  if (!value) return;
+  const trimmed = value.trim();
+  // Very short values would mask ordinary words; credentials are never this short in practice.
+  if (trimmed.length >= 4) secrets.add(trimmed);
+  if (value.length >= 4) secrets.add(value);
+  // Also the forms a secret takes on the wire: base64 of user:password is registered by callers.
+}
+
+export function mask(text: string): string {
+  let out = text;
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (out.includes(s)) out = out.split(s).join('***');
+  }
+  // Credentials embedded in URLs (https://user:pass@host) are masked even when not registered.
+  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi, '$1$2:***@');
+}
+
+export function registeredSecrets(): readonly string[] {
+  return [...secrets];
+}

@@ -1,0 +1,124 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { z } from 'zod';
+import { defineTask, resultPathEnv } from '@hat/task-spec';
+import { CommandError, createLogger, executeTask, InputError, mask, readParamsFromEnv, registerSecret, retry, run, TransientError } from '@hat/task-runtime';
+
+const task = defineTask({
+  name: 'sample',
+  displayName: 'Sample',
+  description: 'A sample.',
+  categories: ['Test'],
+  tags: ['test'],
+  params: z.object({
+    app: z.string().regex(/^[a-z]+$/, 'lower-case letters').describe('App'),
+    'dry-run': z.stringbool().default(false).describe('Dry run'),
+    'source.url': z.string().optional().describe('Source'),
+  }),
+  results: { out: { description: 'Output' } },
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-rt-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function capture() {
+  const lines: string[] = [];
+  return { lines, log: createLogger({ write: (l) => lines.push(l) }) };
+}
+
+describe('params from env', () => {
+  it('reads PARAM_<NAME> with - and . mapped to _, applies defaults and coercion', () => {
+    const p = readParamsFromEnv(task, { PARAM_APP: 'web', PARAM_DRY_RUN: 'true', PARAM_SOURCE_URL: 'https://x' });
+    expect(p).toEqual({ app: 'web', 'dry-run': true, 'source.url': 'https://x' });
+    expect(readParamsFromEnv(task, { PARAM_APP: 'web', PARAM_SOURCE_URL: '' })).toEqual({ app: 'web', 'dry-run': false });
+  });
+
+  it('reports every bad param at once, in one line naming each and what was expected', () => {
+    let err: unknown;
+    try {
+      readParamsFromEnv(task, { PARAM_APP: 'Web/1', PARAM_DRY_RUN: 'maybe' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    const msg = (err as Error).message;
+    expect(msg).not.toContain('\n');
+    expect(msg).toMatch(/param app: .*lower-case letters.*"Web\/1"/);
+    expect(msg).toMatch(/param dry-run: expected one of .*"true".*"maybe"/);
+  });
+
+  it('names a missing required param', () => {
+    expect(() => readParamsFromEnv(task, {})).toThrow(/param app: is required/);
+  });
+});
+
+describe('executeTask', () => {
+  it('writes results to $(results.<name>.path) and exits 0', async () => {
+    const dir = await tempDir();
+    const { log } = capture();
+    const env = { PARAM_APP: 'web', [resultPathEnv('out')]: path.join(dir, 'out') };
+    const code = await executeTask(task, async (p) => ({ out: `hello ${p.app}` }), { env, log });
+    expect(code).toBe(0);
+    expect(await readFile(path.join(dir, 'out'), 'utf8')).toBe('hello web');
+  });
+
+  it('maps bad input to exit 2 and failures to exit 1, with `error: …` as the last line', async () => {
+    const bad = capture();
+    expect(await executeTask(task, async () => ({ out: '' }), { env: { PARAM_APP: 'X' }, log: bad.log })).toBe(2);
+    expect(bad.lines.at(-1)).toMatch(/^error: bad input: param app/);
+    const failed = capture();
+    const code = await executeTask(task, async () => { throw new TransientError('server down\nafter retries'); }, { env: { PARAM_APP: 'web' }, log: failed.log });
+    expect(code).toBe(1);
+    expect(failed.lines.at(-1)).toBe('error: server down after retries');
+  });
+
+  it("refuses results over Tekton's size limit and writes none of them", async () => {
+    const dir = await tempDir();
+    const { lines, log } = capture();
+    const env = { PARAM_APP: 'web', [resultPathEnv('out')]: path.join(dir, 'out') };
+    expect(await executeTask(task, async () => ({ out: 'x'.repeat(5000) }), { env, log })).toBe(1);
+    expect(lines.at(-1)).toMatch(/over Tekton's limit of 4096/);
+    await expect(readFile(path.join(dir, 'out'))).rejects.toThrow();
+  });
+
+  it('masks registered secrets in logs and results', async () => {
+    const dir = await tempDir();
+    const { lines, log } = capture();
+    const env = { PARAM_APP: 'web', [resultPathEnv('out')]: path.join(dir, 'out') };
+    const code = await executeTask(task, async () => {
+      registerSecret('s3cr3t-token');
+      log.info('using s3cr3t-token for https://bob:pw1234@example.com/x');
+      return { out: 'leak s3cr3t-token' };
+    }, { env, log });
+    expect(code).toBe(0);
+    expect(lines.join('\n')).not.toContain('s3cr3t-token');
+    expect(lines.join('\n')).not.toContain('pw1234');
+    expect(await readFile(path.join(dir, 'out'), 'utf8')).toBe('leak ***');
+  });
+});
+
+describe('run and retry', () => {
+  it('runs an argument array, never a shell, and reports failures as CommandError with the stderr tail', async () => {
+    expect((await run('echo', ['$(params.x); rm -rf /'])).stdout).toBe('$(params.x); rm -rf /');
+    await expect(run('sh', ['-c', 'echo boom >&2; exit 3'])).rejects.toSatisfy((e) => e instanceof CommandError && e.commandExitCode === 3 && /boom/.test(e.message));
+  });
+
+  it('retries only what it is told to, a bounded number of times', async () => {
+    let calls = 0;
+    const failing = retry(async () => { calls++; throw new TransientError('down'); }, { attempts: 3, baseDelayMs: 1, retryOn: (e) => e instanceof TransientError });
+    await expect(failing).rejects.toThrow('down');
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(retry(async () => { calls++; throw new InputError('bad'); }, { attempts: 3, baseDelayMs: 1, retryOn: (e) => e instanceof TransientError })).rejects.toThrow('bad');
+    expect(calls).toBe(1);
+  });
+
+  it('masks credentials in URLs even when not registered', () => {
+    expect(mask('fatal: https://user:hunter22@host/repo.git')).toBe('fatal: https://user:***@host/repo.git');
+  });
+});

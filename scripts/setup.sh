@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One idempotent setup for a fresh Debian machine: system packages, pinned helm, the Tekton validator,
+# and npm packages. A second run checks and skips; it takes seconds.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=scripts/versions.env
+source scripts/versions.env
+tools="$root/.tools/bin"
+mkdir -p "$tools"
+log() { printf 'setup: %s\n' "$*"; }
+
+# 1. Debian packages (needs root, as on CI and the dev machines).
+apt_pkgs=(git nginx-light fcgiwrap docker-registry buildah apache2-utils skopeo ca-certificates)
+missing=()
+for p in "${apt_pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=(); [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+  "${SUDO[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packages start system services we do not use; the test stack runs its own instances.
+  for s in nginx docker-registry fcgiwrap; do "${SUDO[@]}" systemctl disable --now "$s" >/dev/null 2>&1 || true; done
+else
+  log "Debian packages present"
+fi
+
+# 2. helm, pinned to the version Dockerfile.base ships, built from the Go module proxy.
+if [ -x "$tools/helm" ] && "$tools/helm" version --template '{{.Version}}' 2>/dev/null | grep -qx "$HELM_VERSION"; then
+  log "helm $HELM_VERSION present"
+else
+  log "building helm $HELM_VERSION with go install"
+  GOBIN="$tools" GOFLAGS=-mod=mod go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+fi
+
+# 3. The Tekton validator (tektoncd/pipeline's own Validate(), see test/validator).
+if [ -f test/validator/build.sh ]; then bash test/validator/build.sh "$tools"; fi
+
+# 4. npm packages, from the lock file.
+if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ -x node_modules/.bin/hat ]; then
+  log "npm packages present"
+else
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+log "ready (tools in .tools/bin)"

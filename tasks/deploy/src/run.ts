@@ -1,0 +1,46 @@
+import { InputError, type TaskContext } from '@hat/task-runtime';
+import type { ParamsOf, ResultsOf } from '@hat/task-spec';
+import { readEnvRepoConfig } from './credentials.ts';
+import { promote } from './promote.ts';
+import { ENVIRONMENTS, type deployTask } from './task.ts';
+
+type Def = ReturnType<typeof deployTask>;
+
+/** Tekton's result budget is shared; the diff gets what the other results leave. */
+const MAX_DIFF_BYTES = 3000;
+
+export function shortenDiff(diff: string): string {
+  if (Buffer.byteLength(diff) <= MAX_DIFF_BYTES) return diff;
+  return `${Buffer.from(diff).subarray(0, MAX_DIFF_BYTES - 40).toString('utf8').replace(/[^\n]*$/, '')}… (diff shortened)\n`;
+}
+
+export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<ResultsOf<Def>> {
+  const env = ctx.env['HAT_ENV'] ?? '';
+  if (!(ENVIRONMENTS as readonly string[]).includes(env)) throw new InputError(`HAT_ENV must be one of ${ENVIRONMENTS.join(', ')} (set by the Task, got ${JSON.stringify(env)})`);
+  const repo = await readEnvRepoConfig(env, ctx.mountDir('gitops-config'), ctx.mountDir('gitops-credentials'));
+  const outcome = await promote({
+    env,
+    app: params.app,
+    version: params.version,
+    rollback: params.rollback,
+    dryRun: params['dry-run'],
+    repo,
+    author: repo.author,
+    trailers: {
+      source: params['source-url'],
+      sourceCommit: params['source-commit'],
+      pipelineRun: params['pipeline-run'] ?? ctx.env['HAT_TASKRUN'],
+      imageDigest: params['image-digest'],
+      chartDigest: params['chart-digest'],
+    },
+    log: ctx.log,
+    privateHome: true,
+    signal: ctx.signal,
+  });
+  return {
+    commit: outcome.commit,
+    'previous-version': outcome.previousVersion,
+    changed: String(outcome.changed),
+    diff: shortenDiff(outcome.diff),
+  };
+}

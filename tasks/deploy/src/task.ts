@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { defineTask } from '@hat/task-spec';
+import { isDns1123Label, isValidOciTag, parseSemver } from '@hat/gitops';
+
+/** The environments HAT ships a deploy Task for; each gets its own Task, Secret and ConfigMap. */
+export const ENVIRONMENTS = ['test', 'stage', 'prod'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const deployParams = z.object({
+  app: z
+    .string()
+    .refine(isDns1123Label, 'a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters')
+    .describe('Name of the app: the folder apps/<app>/ in the env repo.'),
+  version: z
+    .string()
+    .refine((v) => parseSemver(v) !== undefined && isValidOciTag(v), 'a SemVer 2 version that is also a valid image tag (no "+"), e.g. 1.4.2 or 1.5.0-main.3.ab12cd3')
+    .describe('Version to deploy: the image tag and the chart version (they are the same).'),
+  'source-url': z.string().optional().describe('Source repository URL, recorded in the commit trailer Hat-Source.'),
+  'source-commit': z.string().optional().describe('Source commit SHA, recorded in the commit trailer Hat-Source-Commit.'),
+  'pipeline-run': z.string().optional().describe('PipelineRun name, recorded in the commit trailer Hat-PipelineRun.'),
+  'image-digest': z.string().optional().describe('Image digest (sha256:…), recorded in the trailer Hat-Image-Digest.'),
+  'chart-digest': z.string().optional().describe('Chart digest (sha256:…), recorded in the trailer Hat-Chart-Digest.'),
+  rollback: z.stringbool().default(false).describe('Allow moving to a lower version than the one deployed.'),
+  'dry-run': z.stringbool().default(false).describe('Compute and print the change, push nothing.'),
+});
+
+const results = {
+  commit: { description: 'SHA of the deploy commit in the env repo; empty when nothing changed.' },
+  'previous-version': { description: 'Version deployed before this run.' },
+  changed: { description: '"true" when this run changed the env repo (or would have, in dry-run).' },
+  diff: { description: 'Unified diff of the change (shortened to fit Tekton\'s result size).' },
+} as const;
+
+export function deployTask(env: Environment) {
+  return defineTask({
+    name: `deploy-${env}`,
+    program: 'deploy',
+    displayName: `Deploy to ${env}`,
+    description: `Commits an app version into the ${env} environment's GitOps repo (apps/<app>/Chart.yaml and values.yaml). The repo URL and credentials come from the Secret and ConfigMap hat-gitops-${env}, never from params, so this Task can only write to ${env}.`,
+    categories: ['Deployment', 'Git'],
+    tags: ['gitops', 'deploy', 'helm', 'argocd', env],
+    params: deployParams,
+    results,
+    mounts: [
+      {
+        name: 'gitops-config',
+        kind: 'configMap',
+        objectName: `hat-gitops-${env}`,
+        description: 'url (env repo, https:// or ssh://), optional branch (default main), author-name, author-email',
+      },
+      {
+        name: 'gitops-credentials',
+        kind: 'secret',
+        objectName: `hat-gitops-${env}`,
+        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts',
+      },
+    ],
+    env: { HAT_ENV: env, HAT_TASKRUN: '$(context.taskRun.name)' },
+  });
+}
+
+export const tasks = ENVIRONMENTS.map(deployTask);
+export const definition = tasks[0]!;

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { startGitServer, type GitRepo, type GitServer } from '../../../test/stack/index.ts';
+import { appFiles, bare, envObjects, runDeploy } from './helpers.ts';
+
+const TEST_CRED = { username: 'deploy-test', password: 'test-Secret-4711' };
+const PROD_CRED = { username: 'deploy-prod', password: 'prod-Secret-0815' };
+
+let server: GitServer;
+let gitopsTest: GitRepo;
+let gitopsProd: GitRepo;
+const captured: string[] = [];
+
+beforeAll(async () => {
+  server = await startGitServer();
+  gitopsTest = await server.createRepo('gitops-test', TEST_CRED);
+  gitopsProd = await server.createRepo('gitops-prod', PROD_CRED);
+  await server.seedRepo('gitops-test', { 'README.md': '# test env\n', ...appFiles('web', '1.0.0'), ...appFiles('api', '2.0.0') }, 'scaffold');
+  await server.seedRepo('gitops-prod', { 'README.md': '# prod env\n', ...appFiles('web', '1.0.0') }, 'scaffold');
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const keep = <T extends { log: string; results: Record<string, string> }>(r: T): T => {
+  captured.push(r.log, JSON.stringify(r.results));
+  return r;
+};
+
+describe('deploy-test', () => {
+  it('commits the version into apps/<app>/ of the test repo, with trailers, and changes nothing else', async () => {
+    const objects = await envObjects('test', gitopsTest, TEST_CRED);
+    const repo = bare(server, gitopsTest);
+    const before = await repo.count();
+    const r = keep(await runDeploy('test', objects, { app: 'web', version: '1.1.0', 'source-url': 'http://src/web.git', 'source-commit': 'abc123', 'pipeline-run': 'web-run-1' }));
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.results.changed).toBe('true');
+    expect(r.results['previous-version']).toBe('1.0.0');
+    expect(r.results.commit).toBe(await repo.head());
+    expect(await repo.count()).toBe(before + 1);
+    expect(parse(await repo.show('apps/web/Chart.yaml')).dependencies[0].version).toBe('1.1.0');
+    expect(await repo.show('apps/web/values.yaml')).toBe(appFiles('web', '1.0.0')['apps/web/values.yaml']!.replace('"1.0.0"', '"1.1.0"'));
+    expect(await repo.show('apps/api/Chart.yaml')).toBe(appFiles('api', '2.0.0')['apps/api/Chart.yaml']);
+    const message = await repo.log('-1', '--format=%B');
+    expect(message.split('\n')[0]).toBe('deploy(web): 1.0.0 → 1.1.0 (test)');
+    for (const trailer of ['Hat-App: web', 'Hat-Env: test', 'Hat-Version: 1.1.0', 'Hat-Previous-Version: 1.0.0', 'Hat-Source: http://src/web.git', 'Hat-Source-Commit: abc123', 'Hat-PipelineRun: web-run-1', 'Hat-Rollback: false']) {
+      expect(message).toContain(trailer);
+    }
+    expect(await repo.log('-1', '--format=%an <%ae>')).toBe('HAT test <hat-test@example.com>');
+    expect(r.results.diff).toContain('+    tag: "1.1.0"  # set by deploy');
+  });
+
+  it('run twice: the second run changes nothing (one commit)', async () => {
+    const objects = await envObjects('test', gitopsTest, TEST_CRED);
+    const repo = bare(server, gitopsTest);
+    const first = keep(await runDeploy('test', objects, { app: 'api', version: '2.1.0' }));
+    expect(first.exitCode, first.log).toBe(0);
+    const count = await repo.count();
+    const second = keep(await runDeploy('test', objects, { app: 'api', version: '2.1.0' }));
+    expect(second.exitCode, second.log).toBe(0);
+    expect(second.results).toMatchObject({ changed: 'false', commit: '', 'previous-version': '2.1.0' });
+    expect(await repo.count()).toBe(count);
+  });
+
+  it("the test credential is refused on the prod repo: one clear line, nothing pushed, no secret in it", async () => {
+    const objects = await envObjects('test', gitopsProd, TEST_CRED);
+    const repo = bare(server, gitopsProd);
+    const head = await repo.head();
+    const r = keep(await runDeploy('test', objects, { app: 'web', version: '9.9.9' }));
+    expect(r.exitCode).toBe(1);
+    expect(r.errorLine).toMatch(/^error: test repo http:\/\/127\.0\.0\.1:\d+\/gitops-prod\.git: authentication refused; check the credentials for test$/);
+    expect(await repo.head()).toBe(head);
+  });
+
+  it('has no param that could point it at another repo', async () => {
+    const { renderTaskObject, devImage } = await import('@hat/task-spec');
+    const { deployTask } = await import('@hat/task-deploy');
+    const task = renderTaskObject(deployTask('test'), { version: 'dev', image: devImage('deploy') }) as any;
+    expect(task.spec.params.some((p: { name: string }) => /^(repo|url|branch|env|password|username|token)$/.test(p.name))).toBe(false);
+    expect(task.spec.volumes).toEqual([
+      { name: 'gitops-config', configMap: { name: 'hat-gitops-test' } },
+      { name: 'gitops-credentials', secret: { secretName: 'hat-gitops-test' } },
+    ]);
+    expect(task.spec.steps[0].env).toContainEqual({ name: 'HAT_ENV', value: 'test' });
+  });
+});
+
+describe('bad input: one line naming the param, exit 2, nothing pushed', () => {
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ['app with a slash', { app: 'web/../../etc', version: '1.0.0' }, /param app: .*DNS-1123 label/],
+    ['app with ..', { app: '..', version: '1.0.0' }, /param app: .*DNS-1123 label/],
+    ['upper-case app', { app: 'Web', version: '1.0.0' }, /param app: /],
+    ['version not SemVer', { app: 'web', version: '1.2' }, /param version: .*SemVer 2/],
+    ['version with build metadata (not an OCI tag)', { app: 'web', version: '1.2.3+build.1' }, /param version: .*image tag/],
+    ['both wrong at once', { app: 'a_b', version: 'v1' }, /param app: .*; param version: /],
+  ];
+  for (const [name, params, pattern] of cases) {
+    it(name, async () => {
+      const objects = await envObjects('test', gitopsTest, TEST_CRED);
+      const head = await bare(server, gitopsTest).head();
+      const r = keep(await runDeploy('test', objects, params));
+      expect(r.exitCode).toBe(2);
+      expect(r.errorLine).toMatch(pattern);
+      expect(await bare(server, gitopsTest).head()).toBe(head);
+    });
+  }
+
+  it('missing app folder names the folder', async () => {
+    const objects = await envObjects('test', gitopsTest, TEST_CRED);
+    const r = keep(await runDeploy('test', objects, { app: 'nope', version: '1.0.0' }));
+    expect(r.exitCode).toBe(2);
+    expect(r.errorLine).toMatch(/apps\/nope\/ not found in test repo .*hat env add-app/);
+  });
+
+  it('a lower version is refused unless rollback=true, which is marked in the commit', async () => {
+    const objects = await envObjects('test', gitopsTest, TEST_CRED);
+    await server.seedRepo('gitops-test', appFiles('rb', '3.0.0'), 'add rb');
+    const refused = keep(await runDeploy('test', objects, { app: 'rb', version: '2.9.0' }));
+    expect(refused.exitCode).toBe(2);
+    expect(refused.errorLine).toMatch(/version 2\.9\.0 is lower than 3\.0\.0 deployed in test; pass rollback=true/);
+    const rolled = keep(await runDeploy('test', objects, { app: 'rb', version: '2.9.0', rollback: 'true' }));
+    expect(rolled.exitCode, rolled.log).toBe(0);
+    expect(await bare(server, gitopsTest).log('-1', '--format=%B')).toContain('Hat-Rollback: true');
+  });
+
+  it('malformed YAML in the env repo names the file and line, exit 1, nothing pushed', async () => {
+    const objects = await envObjects('test', gitopsTest, TEST_CRED);
+    await server.seedRepo('gitops-test', { 'apps/broken/Chart.yaml': appFiles('broken', '1.0.0')['apps/broken/Chart.yaml']!, 'apps/broken/values.yaml': 'broken:\n  image:\n    tag: [1.0.0\n' }, 'add broken');
+    const head = await bare(server, gitopsTest).head();
+    const r = keep(await runDeploy('test', objects, { app: 'broken', version: '1.1.0' }));
+    expect(r.exitCode).toBe(1);
+    expect(r.errorLine).toMatch(/apps\/broken\/values\.yaml:\d+/);
+    expect(await bare(server, gitopsTest).head()).toBe(head);
+  });
+
+  it('dry-run prints the diff and pushes nothing', async () => {
+    const objects = await envObjects('test', gitopsTest, TEST_CRED);
+    const head = await bare(server, gitopsTest).head();
+    const r = keep(await runDeploy('test', objects, { app: 'web', version: '1.5.0', 'dry-run': 'true' }));
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.results.changed).toBe('true');
+    expect(r.results.commit).toBe('');
+    expect(r.results.diff).toMatch(/-    version: 1\.1\.0\n\+    version: 1\.5\.0/);
+    expect(r.log).toContain('+    version: 1.5.0');
+    expect(await bare(server, gitopsTest).head()).toBe(head);
+  });
+});
+
+describe('faults', () => {
+  it('git server down during a run: bounded retries, a clear error, nothing half-written; back up: the next run succeeds', async () => {
+    const objects = await envObjects('test', gitopsTest, TEST_CRED);
+    const repo = bare(server, gitopsTest);
+    const head = await repo.head();
+    let paused: Promise<void> | undefined;
+    const r = keep(await runDeploy('test', objects, { app: 'web', version: '1.6.0' }, (line) => {
+      if (!paused && line.includes('cloned apps/web/')) paused = server.pause();
+    }));
+    await paused;
+    expect(r.exitCode).toBe(1);
+    expect(r.errorLine).toMatch(/^error: test repo http:\/\/127\.0\.0\.1:\d+\/gitops-test\.git unreachable after 4 attempts/);
+    expect(r.log.match(/push failed \(attempt \d\/4\)/g)).toHaveLength(3);
+    await server.resume();
+    expect(await repo.head()).toBe(head);
+    const again = keep(await runDeploy('test', objects, { app: 'web', version: '1.6.0' }));
+    expect(again.exitCode, again.log).toBe(0);
+    expect(parse(await repo.show('apps/web/Chart.yaml')).dependencies[0].version).toBe('1.6.0');
+  });
+});
+
+describe('secrets', () => {
+  it('never appear in logs, results, commits or the server repo', async () => {
+    expect(captured.length).toBeGreaterThan(10);
+    const everything = [captured.join('\n'), await bare(server, gitopsTest).everything(), await bare(server, gitopsProd).everything()].join('\n');
+    for (const secret of [TEST_CRED.password, PROD_CRED.password, Buffer.from(`${TEST_CRED.username}:${TEST_CRED.password}`).toString('base64')]) {
+      expect(everything).not.toContain(secret);
+    }
+  });
+});
