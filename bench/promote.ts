@@ -26,7 +26,7 @@ const values = (app: string, v: string) => `# values for ${app}\n${app}:\n  repl
 /** One fast-import stream: a root commit with every app, then COMMITS small edits spread over the apps. */
 function history(): string {
   const out: string[] = [];
-  const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
+  const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}`;
   const when = 1_700_000_000;
   out.push('commit refs/heads/main', `committer bench <b@x> ${when} +0000`, data('scaffold'));
   out.push(`M 100644 inline README.md`, data('# bench env\n'));

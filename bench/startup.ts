@@ -3,18 +3,24 @@
 // Run: npx tsx bench/startup.ts [runs]
 import { execa } from 'execa';
 import { ensureBundle } from '@hat/task-runner';
+import { paramInfos } from '@hat/task-spec';
+import { programs as taskPrograms } from '../cli/src/task-registry.ts';
 import { median, ms, printTable, timeRuns } from './lib.ts';
 
 const runs = Number(process.argv[2] ?? 15);
-const programs = ['deploy', 'version', 'git-clone', 'build-image', 'helm-package-push'];
 
 const bare = median(await timeRuns(runs, () => execa(process.execPath, ['-e', '0'])));
 const rows: string[][] = [['node -e 0 (baseline)', ms(bare), '-', '-']];
 let worst = 0;
-for (const program of programs) {
-  const bundle = await ensureBundle(program).catch(() => undefined);
-  if (!bundle) continue;
-  const env = { PARAM_APP: 'Not/Valid', PARAM_VERSION: 'x', HAT_ENV: 'test' };
+for (const [program, defs] of taskPrograms()) {
+  // Invalid params: every required param missing, so validation fails before any work (exit 2).
+  const required = paramInfos(defs[0]!).filter((p) => p.default === undefined);
+  if (required.length === 0) {
+    rows.push([`${program} (no required params)`, 'n/a', 'n/a', 'n/a']);
+    continue;
+  }
+  const bundle = await ensureBundle(program);
+  const env = { HAT_ENV: 'test' };
   const check = await execa(process.execPath, [bundle], { env, extendEnv: false, reject: false });
   if (check.exitCode !== 2) throw new Error(`${program}: expected exit 2 on invalid params, got ${check.exitCode}: ${check.stderr}`);
   const t = median(await timeRuns(runs, () => execa(process.execPath, [bundle], { env, extendEnv: false, reject: false })));

@@ -9,3 +9,5 @@ export { commitMessage, commitPaths } from './commit.ts';
 export type { CommitOptions, Identity } from './commit.ts';
 export { pushHead } from './push.ts';
 export type { PushOptions } from './push.ts';
+export { DEFAULT_REPO_LIMITS, updateRepo } from './update-repo.ts';
+export type { EditOutcome, RepoLimits, UpdateRepoOptions, UpdateRepoResult } from './update-repo.ts';

@@ -1,4 +1,4 @@
 export { deployParams, deployTask, definition, ENVIRONMENTS, tasks } from './task.ts';
 export type { Environment } from './task.ts';
-export { DEFAULT_LIMITS, promote } from './promote.ts';
-export type { PromoteLimits, PromoteOutcome, PromoteRequest, PromoteStatus } from './promote.ts';
+export { promote } from './promote.ts';
+export type { PromoteOutcome, PromoteRequest, PromoteStatus } from './promote.ts';

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('push under contention', () => {
-  it('32 concurrent deploys of different apps into one env repo: 32 commits, linear history, each app at its version', async () => {
+  it('32 concurrent deploys of different apps into one env repo: 32 commits, linear history, each app at its version', { timeout: 300_000 }, async () => {
     const objects = await envObjects('test', repo, CRED);
     const env = bare(server, repo);
     const before = await env.count();

@@ -68,7 +68,7 @@ describe('deploy-test', () => {
     const head = await repo.head();
     const r = keep(await runDeploy('test', objects, { app: 'web', version: '9.9.9' }));
     expect(r.exitCode).toBe(1);
-    expect(r.errorLine).toMatch(/^error: test repo http:\/\/127\.0\.0\.1:\d+\/gitops-prod\.git: authentication refused; check the credentials for test$/);
+    expect(r.errorLine).toMatch(/^error: test repo http:\/\/127\.0\.0\.1:\d+\/gitops-prod\.git: authentication refused; check its credentials$/);
     expect(await repo.head()).toBe(head);
   });
 

@@ -1,0 +1,113 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConflictError, HatError, TransientError, mask, retry, type Logger } from '@hat/task-runtime';
+import { authEnv, type GitAuth } from './auth.ts';
+import { AuthError } from './classify.ts';
+import { commitPaths, type Identity } from './commit.ts';
+import { git } from './git.ts';
+import { pushHead } from './push.ts';
+import { resetToRemote, sparseClone } from './checkout.ts';
+
+export interface RepoLimits {
+  /** Attempts to reach the server (clone, fetch, push) before giving up. */
+  readonly connectAttempts: number;
+  /** Times a rejected push is re-applied on the new head. */
+  readonly pushAttempts: number;
+  readonly baseDelayMs: number;
+}
+
+export const DEFAULT_REPO_LIMITS: RepoLimits = { connectAttempts: 4, pushAttempts: 40, baseDelayMs: 100 };
+
+/** What an edit decided: commit these paths, or stop with a value and write nothing. */
+export type EditOutcome<T> =
+  | { readonly commit: { readonly subject: string; readonly trailers: ReadonlyArray<readonly [string, string | undefined]>; readonly paths: readonly string[] }; readonly value: T }
+  | { readonly done: T };
+
+export interface UpdateRepoOptions<T> {
+  readonly url: string;
+  readonly branch: string;
+  readonly auth: GitAuth;
+  readonly author: Identity;
+  /** Folders to check out (sparse, cone mode); the repo root's files always come along. */
+  readonly paths: readonly string[];
+  /** Names the repo in messages, e.g. "test repo https://…" (masked). */
+  readonly where: string;
+  readonly log: Logger;
+  /** A private HOME for git (tasks); false keeps the user's, so their credential helpers apply (CLI). */
+  readonly privateHome: boolean;
+  /** An empty repo (no branch yet) is started with a first commit instead of failing. */
+  readonly allowEmpty?: boolean;
+  readonly signal?: AbortSignal;
+  readonly limits?: Partial<RepoLimits>;
+  /** Reads and writes files under `dir`; runs again on the new head after a rejected push (attempt > 1). */
+  edit(dir: string, attempt: number): Promise<EditOutcome<T>>;
+}
+
+export interface UpdateRepoResult<T> {
+  readonly value: T;
+  /** The pushed commit, or undefined when the edit wrote nothing. */
+  readonly commit: string | undefined;
+}
+
+/**
+ * The one write path into a git repo: shallow sparse clone, edit, commit, push; a rejected push is fetched,
+ * re-edited on the new head and pushed again (bounded, jittered); an unreachable server is retried (bounded).
+ * Nothing is half-written: either the push lands or the remote is untouched.
+ */
+export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateRepoResult<T>> {
+  const limits = { ...DEFAULT_REPO_LIMITS, ...opts.limits };
+  const { log } = opts;
+  const where = mask(opts.where);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'hat-repo-'));
+  const dir = path.join(work, 'repo');
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  try {
+    const env = await authEnv(opts.auth, opts.url, opts.privateHome ? path.join(work, 'home') : undefined);
+    const reachable = <R>(what: string, fn: () => Promise<R>): Promise<R> =>
+      retry(fn, {
+        attempts: limits.connectAttempts,
+        baseDelayMs: limits.baseDelayMs * 5,
+        retryOn: (err) => err instanceof TransientError,
+        onRetry: (err, n, delay) => log.warn(`${what} failed (attempt ${n}/${limits.connectAttempts}): ${(err as Error).message}; retrying in ${delay} ms`),
+        ...signal,
+      }).catch((err: unknown) => {
+        if (err instanceof AuthError) throw new AuthError(`${where}: authentication refused; check its credentials`);
+        if (err instanceof TransientError) throw new TransientError(`${where} unreachable after ${limits.connectAttempts} attempts: ${err.message}`);
+        throw err;
+      });
+
+    await reachable('clone', () =>
+      log.time(`cloned ${opts.paths.map((p) => `${p}/`).join(', ') || '/'} of ${where} (depth 1, sparse)`, async () => {
+        await rm(dir, { recursive: true, force: true });
+        try {
+          await sparseClone({ url: opts.url, branch: opts.branch, dir, paths: opts.paths, env, what: `clone of ${where}`, ...signal });
+        } catch (err) {
+          if (!(opts.allowEmpty && err instanceof Error && /Remote branch .* not found|not found in upstream/.test(err.message))) throw err;
+          await git(['init', '--quiet', '--initial-branch', opts.branch, dir], { env });
+          await git(['remote', 'add', 'origin', opts.url], { cwd: dir, env });
+        }
+      }),
+    );
+
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await opts.edit(dir, attempt);
+      if ('done' in outcome) return { value: outcome.done, commit: undefined };
+      const commit = await commitPaths({ cwd: dir, env, author: opts.author, paths: outcome.commit.paths, subject: outcome.commit.subject, trailers: outcome.commit.trailers });
+      try {
+        await reachable('push', () => log.time(`pushed ${commit.slice(0, 12)} to ${where}`, () => pushHead({ cwd: dir, branch: opts.branch, env, what: `push to ${where}`, ...signal })));
+        return { value: outcome.value, commit };
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        if (attempt >= limits.pushAttempts) throw new HatError(`${where}: push rejected ${attempt} times (the branch kept moving); nothing written`);
+        const delay = Math.round(Math.min(limits.baseDelayMs * 2 ** Math.min(attempt - 1, 5), 3000) * (0.5 + Math.random()));
+        log.info(`push rejected (the branch moved); re-applying on the new head in ${delay} ms (attempt ${attempt + 1}/${limits.pushAttempts})`);
+        await sleep(delay, undefined, signal);
+        await reachable('fetch', () => resetToRemote({ dir, branch: opts.branch, env, what: `fetch of ${where}`, ...signal }));
+      }
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
