@@ -3,7 +3,9 @@ import { exitCodeOf, mask, oneLine } from '@hat/task-runtime';
 import { toolsBin } from '@hat/task-runner';
 import path from 'node:path';
 import { registerDeployCommand } from './commands/deploy.ts';
+import { registerEnvCommands } from './commands/env.ts';
 import { registerGenerateCommand } from './commands/generate.ts';
+import { registerStatusCommands } from './commands/status.ts';
 import { registerTaskCommands } from './commands/task.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 
@@ -18,6 +20,8 @@ registerValidateCommand(program);
 registerGenerateCommand(program);
 registerTaskCommands(program);
 registerDeployCommand(program);
+registerEnvCommands(program);
+registerStatusCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,9 +1,11 @@
 import type { TaskDefinition } from '@hat/task-spec';
 import { InputError } from '@hat/task-runtime';
 import { tasks as deployTasks } from '@hat/task-deploy';
+import { tasks as helmPackagePushTasks } from '@hat/task-helm-package-push';
+import { tasks as versionTasks } from '@hat/task-version';
 
 /** Every Task HAT ships, grouped by the program (tasks/<program>/) that implements it. */
-export const allTasks: readonly TaskDefinition[] = [...deployTasks];
+export const allTasks: readonly TaskDefinition[] = [...versionTasks, ...helmPackagePushTasks, ...deployTasks];
 
 export function findTask(name: string): TaskDefinition {
   const task = allTasks.find((t) => t.name === name);

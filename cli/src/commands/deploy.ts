@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { execa } from 'execa';
-import { createLogger, InputError, registerSecret } from '@hat/task-runtime';
-import type { GitAuth, Identity } from '@hat/git';
+import { createLogger, InputError } from '@hat/task-runtime';
+import { authFromEnv, authorOf } from '../cli-util.ts';
 import { definition, promote } from '@hat/task-deploy';
 import { parseParams } from '@hat/task-runtime';
 
@@ -14,25 +13,6 @@ interface DeployOpts {
   author?: string;
   source?: string;
   sourceCommit?: string;
-}
-
-/** The person's identity: --author "Name <email>", else git's user.name/user.email, else a HAT default. */
-async function authorOf(flag: string | undefined): Promise<Identity> {
-  if (flag) {
-    const m = /^(.+?)\s*<([^>]+)>$/.exec(flag);
-    if (!m) throw new InputError(`--author takes "Name <email>" (got ${JSON.stringify(flag)})`);
-    return { name: m[1]!, email: m[2]! };
-  }
-  const get = async (key: string): Promise<string> => (await execa('git', ['config', '--get', key], { reject: false })).stdout.trim();
-  return { name: (await get('user.name')) || 'HAT deploy', email: (await get('user.email')) || 'hat-deploy@localhost' };
-}
-
-/** HAT_GIT_USERNAME/HAT_GIT_PASSWORD when set; otherwise git's own credential helpers decide. */
-function authFromEnv(): GitAuth {
-  const password = process.env['HAT_GIT_PASSWORD'];
-  if (!password) return { kind: 'none' };
-  registerSecret(password);
-  return { kind: 'basic', username: process.env['HAT_GIT_USERNAME'] ?? 'git', password };
 }
 
 export function registerDeployCommand(program: Command): void {

@@ -10,6 +10,8 @@ export interface LintOptions extends HelmOptions {
   readonly strict?: boolean;
   readonly valuesFiles?: readonly string[];
   readonly withSubcharts?: boolean;
+  /** Names the chart in the failure message (default: the directory's name). */
+  readonly label?: string;
 }
 
 export interface LintResult {
@@ -37,7 +39,7 @@ export async function lint(chartDir: string, opts: LintOptions = {}): Promise<Li
   const errors = messages.filter((m) => m.startsWith('[ERROR]'));
   if (errors.length === 0) errors.push(...messages.filter((m) => m.startsWith('[WARNING]'))); // --strict
   const shown = errors.length > 0 ? errors.slice(0, 5).join('; ') : mask(out.stderr);
-  throw new HelmLintError(oneLine(`helm lint of chart ${path.basename(chartDir)} failed: ${shown}`).slice(0, 800), messages);
+  throw new HelmLintError(oneLine(`helm lint of ${opts.label ?? path.basename(chartDir)} failed: ${shown}`).slice(0, 800), messages);
 }
 
 export interface PackageOptions extends HelmOptions {

@@ -13,7 +13,7 @@ export interface HelmOptions {
   readonly timeoutMs?: number;
 }
 
-interface ExecOptions extends HelmOptions {
+export interface ExecHelmOptions extends HelmOptions {
   readonly input?: string;
   /** Names the operation in errors, e.g. `helm push of oci://…/app:1.2.3`. */
   readonly what?: string;
@@ -29,7 +29,7 @@ let versionLogged: Promise<void> | undefined;
 const tail = (text: string, lines = 20): string => text.trim().split('\n').slice(-lines).join('\n');
 
 /** Runs `helm <args>` in an isolated home; a failure becomes a HelmError (or a classified error). */
-export async function execHelm(args: readonly string[], opts: ExecOptions = {}): Promise<RunOutput> {
+export async function execHelm(args: readonly string[], opts: ExecHelmOptions = {}): Promise<RunOutput> {
   if (opts.log) {
     const log = opts.log;
     versionLogged ??= execHelm(['version', '--template', '{{.Version}} ({{.GoVersion}})']).then(

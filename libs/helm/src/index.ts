@@ -2,7 +2,7 @@ export { createHelmHome } from './home.ts';
 export type { HelmHome } from './home.ts';
 export { classifyHelmError, HelmAuthError, HelmError, HelmLintError, HelmNotFoundError, InvalidChartError } from './errors.ts';
 export { execHelm } from './exec.ts';
-export type { HelmOptions } from './exec.ts';
+export type { ExecHelmOptions, HelmOptions } from './exec.ts';
 export type { RegistryFlags } from './flags.ts';
 export { helmVersion } from './version.ts';
 export type { HelmVersion } from './version.ts';
