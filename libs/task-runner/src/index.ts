@@ -2,3 +2,5 @@ export { ensureBundle, repoRoot, toolsBin } from './bundle.ts';
 export { programOfImage, runTaskLocally } from './run-local.ts';
 export type { LocalRunOptions, LocalRunResult } from './run-local.ts';
 export { substitute } from './substitute.ts';
+export { runPipelineLocally } from './run-pipeline.ts';
+export type { PipelineEvent, PipelineRunOptions, PipelineRunResult, PipelineTaskOutcome, PipelineTaskSpec, TaskStatus } from './run-pipeline.ts';

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -22,6 +22,7 @@ interface TaskYaml {
       env?: Array<{ name: string; value?: string }>;
       volumeMounts?: Array<{ name: string; mountPath: string }>;
       workingDir?: string;
+      script?: string;
     }>;
   };
 }
@@ -42,6 +43,10 @@ export interface LocalRunOptions {
   readonly onLog?: (line: string) => void;
   readonly signal?: AbortSignal;
   readonly taskRunName?: string;
+  /** Steps of non-HAT images (e.g. a test step) run their command or script on this host. */
+  readonly hostCommands?: boolean;
+  /** Extra `$(…)` variables, e.g. `context.pipelineRun.name`. */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 export interface LocalRunResult {
@@ -94,7 +99,7 @@ export async function runTaskLocally(opts: LocalRunOptions): Promise<LocalRunRes
       if (kind === 'workspaces' && key && field === 'bound') return workspaces[key] ? 'true' : 'false';
       if (ref === 'context.taskRun.name') return opts.taskRunName ?? `${name}-local`;
       if (ref === 'context.task.name') return name;
-      return undefined;
+      return opts.context?.[ref];
     };
     const volumeDirs = new Map<string, string>();
     for (const v of task.spec.volumes ?? []) {
@@ -108,7 +113,6 @@ export async function runTaskLocally(opts: LocalRunOptions): Promise<LocalRunRes
     let exitCode = 0;
     const lines: string[] = [];
     for (const step of task.spec.steps) {
-      const program = await ensureBundle(programOfImage(step.image));
       const mountMap = (step.volumeMounts ?? []).map((m) => [m.mountPath, volumeDirs.get(m.name) ?? m.mountPath] as const);
       const hostPath = (value: string): string => {
         for (const [inPod, onHost] of mountMap) if (value === inPod || value.startsWith(`${inPod}/`)) return onHost + value.slice(inPod.length);
@@ -121,10 +125,27 @@ export async function runTaskLocally(opts: LocalRunOptions): Promise<LocalRunRes
         ...opts.env,
       };
       for (const e of step.env ?? []) env[e.name] = hostPath(substitute(e.value ?? '', lookup));
-      const command = [...(step.command ?? []), ...(step.args ?? [])].map((c) => substitute(c, lookup)).map((c) => (c === IMAGE_ENTRYPOINT ? program : c));
-      const [file, ...args] = command;
-      if (file !== 'node') throw new InputError(`step ${step.name} of ${name} runs ${String(file)}; the local runner runs HAT task images (node ${IMAGE_ENTRYPOINT})`);
-      const child = execa(process.execPath, args, {
+      const command = [...(step.command ?? []), ...(step.args ?? [])].map((c) => substitute(c, lookup));
+      let file: string;
+      let args: string[];
+      if (command[0] === 'node' && command[1] === IMAGE_ENTRYPOINT) {
+        // A HAT task image: run its program's bundle with this host's node.
+        file = process.execPath;
+        args = [await ensureBundle(programOfImage(step.image)), ...command.slice(2)];
+      } else if (opts.hostCommands) {
+        // Any other image (e.g. the app's test step): its command runs on this host, not in the image.
+        if (step.script !== undefined) {
+          const scriptFile = path.join(scratch, `${step.name}.script`);
+          await writeFile(scriptFile, substitute(step.script, lookup), { mode: 0o755 });
+          [file, ...args] = step.script.startsWith('#!') ? [scriptFile] : ['sh', scriptFile];
+        } else {
+          if (command.length === 0) throw new InputError(`step ${step.name} of ${name} has no command; the local runner cannot use an image's entrypoint`);
+          [file, ...args] = command as [string, ...string[]];
+        }
+      } else {
+        throw new InputError(`step ${step.name} of ${name} runs image ${step.image}; the local runner runs HAT task images (node ${IMAGE_ENTRYPOINT}) unless host commands are allowed`);
+      }
+      const child = execa(file, args, {
         env,
         extendEnv: false,
         cwd: step.workingDir ? substitute(step.workingDir, lookup) : scratch,
