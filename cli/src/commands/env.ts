@@ -1,14 +1,9 @@
-import { access, writeFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { createLogger, InputError } from '@hat/task-runtime';
-import { updateRepo } from '@hat/git';
 import { isDns1123Label, parseSemver } from '@hat/gitops';
 import { authFromEnv, authorOf, keyValue } from '../cli-util.ts';
-import { appFiles, envFiles } from '../env/scaffold.ts';
-
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+import { addApp, initEnv } from '../env/operations.ts';
 
 function label(flag: string, value: string): string {
   if (!isDns1123Label(value)) throw new InputError(`${flag}: expected a DNS-1123 label (lower-case letters, digits, "-"), got ${JSON.stringify(value)}`);
@@ -20,22 +15,6 @@ interface Common {
   repo: string;
   branch: string;
   author?: string;
-}
-
-/** Writes files that are missing, refuses to overwrite different content; returns the paths it wrote. */
-async function writeNew(dir: string, files: Record<string, string>, refuseExisting: boolean): Promise<string[]> {
-  const written: string[] = [];
-  for (const [rel, content] of Object.entries(files)) {
-    const full = path.join(dir, rel);
-    if (await exists(full)) {
-      if (refuseExisting) throw new InputError(`${rel} already exists in the env repo; edit it there, or deploy with hat deploy`);
-      continue;
-    }
-    await mkdir(path.dirname(full), { recursive: true });
-    await writeFile(full, content);
-    written.push(rel);
-  }
-  return written;
 }
 
 export function registerEnvCommands(program: Command): void {
@@ -52,24 +31,9 @@ export function registerEnvCommands(program: Command): void {
     .option('--author <identity>', 'commit author, "Name <email>"')
     .action(async (o: Common & { argocdNamespace: string; project: string; destinationServer: string }) => {
       const name = label('--env', o.env);
-      const files = envFiles({ env: name, repoUrl: o.repo, branch: o.branch, argocdNamespace: o.argocdNamespace, project: o.project, destinationServer: o.destinationServer });
-      const result = await updateRepo({
-        url: o.repo,
-        branch: o.branch,
-        auth: authFromEnv(),
-        author: await authorOf(o.author),
-        paths: ['apps', 'argocd'],
-        where: `${name} repo ${o.repo}`,
-        log: createLogger(),
-        privateHome: false,
-        allowEmpty: true,
-        async edit(dir) {
-          const written = await writeNew(dir, files, false);
-          if (written.length === 0) return { done: [] as string[] };
-          return { value: written, commit: { subject: `env(${name}): scaffold the ${name} environment`, paths: written, trailers: [['Hat-Env', name]] } };
-        },
-      });
-      process.stdout.write(result.commit ? `initialised ${name}: ${result.value.join(', ')} (${result.commit.slice(0, 12)})\n` : `${name} is already initialised; nothing to do\n`);
+      const access = { auth: authFromEnv(), author: await authorOf(o.author), log: createLogger() };
+      const result = await initEnv({ env: name, repoUrl: o.repo, branch: o.branch, argocdNamespace: o.argocdNamespace, project: o.project, destinationServer: o.destinationServer }, access);
+      process.stdout.write(result.commit ? `initialised ${name}: ${result.written.join(', ')} (${result.commit.slice(0, 12)})\n` : `${name} is already initialised; nothing to do\n`);
     });
   env
     .command('add-app')
@@ -89,28 +53,8 @@ export function registerEnvCommands(program: Command): void {
       if (!parseSemver(o.version)) throw new InputError(`--version: expected a SemVer 2 version such as 1.0.0, got ${JSON.stringify(o.version)}`);
       if (!/^(oci|https?):\/\//.test(o.chartRepo)) throw new InputError(`--chart-repo: expected an oci:// or https:// URL, got ${JSON.stringify(o.chartRepo)}`);
       const values = Object.fromEntries(Object.entries(o.set ?? {}).map(([k, v]) => [k, parse(v) as unknown]));
-      const files = appFiles({ app, env: name, chartRepo: o.chartRepo, chart: o.chart ?? app, version: o.version, values });
-      const result = await updateRepo({
-        url: o.repo,
-        branch: o.branch,
-        auth: authFromEnv(),
-        author: await authorOf(o.author),
-        paths: [`apps/${app}`],
-        where: `${name} repo ${o.repo}`,
-        log: createLogger(),
-        privateHome: false,
-        async edit(dir) {
-          const written = await writeNew(dir, files, true);
-          return {
-            value: written,
-            commit: {
-              subject: `env(${name}): add ${app} at ${o.version}`,
-              paths: [`apps/${app}`],
-              trailers: [['Hat-App', app], ['Hat-Env', name], ['Hat-Version', o.version]],
-            },
-          };
-        },
-      });
-      process.stdout.write(`added ${app} to ${name} at ${o.version} (${result.commit?.slice(0, 12) ?? ''})\n`);
+      const access = { auth: authFromEnv(), author: await authorOf(o.author), log: createLogger() };
+      const commit = await addApp({ app, env: name, chartRepo: o.chartRepo, chart: o.chart ?? app, version: o.version, values }, { url: o.repo, branch: o.branch }, access);
+      process.stdout.write(`added ${app} to ${name} at ${o.version} (${commit?.slice(0, 12) ?? ''})\n`);
     });
 }

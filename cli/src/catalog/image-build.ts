@@ -1,0 +1,92 @@
+// Builds a task image (Dockerfile.task: the base plus one program bundle) with buildah for each platform the Task
+// claims, as one OCI image index, and pushes it. Reproducible: --timestamp 0, a build context holding only the
+// bundle, and the platforms added to the index in a fixed order, so the same inputs give the same digest.
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { run, type Logger } from '@hat/task-runtime';
+
+export interface BuildahStorage {
+  /** buildah --root */
+  readonly root: string;
+  /** buildah --runroot */
+  readonly runroot: string;
+}
+
+export interface ImageBuild {
+  readonly program: string;
+  readonly programFile: string;
+  /** Dockerfile.task */
+  readonly dockerfile: string;
+  /** `repo@sha256:…` */
+  readonly base: string;
+  /** e.g. ['linux/amd64', 'linux/arm64'] */
+  readonly platforms: readonly string[];
+  readonly storage: BuildahStorage;
+  readonly tlsVerify: boolean;
+  readonly authFile?: string | undefined;
+  readonly log: Logger;
+}
+
+const globalArgs = (s: BuildahStorage): string[] => ['--storage-driver', 'vfs', '--root', s.root, '--runroot', s.runroot];
+const registryArgs = (b: Pick<ImageBuild, 'tlsVerify' | 'authFile'>): string[] => [`--tls-verify=${b.tlsVerify}`, ...(b.authFile ? ['--authfile', b.authFile] : [])];
+
+/** Builds the image index for a program into buildah storage; returns its local name (push it with pushImage). */
+export async function buildProgramImage(b: ImageBuild): Promise<string> {
+  const context = await mkdtemp(path.join(os.tmpdir(), `hat-image-${b.program}-`));
+  const list = `localhost/hat-catalog/${b.program}:index`;
+  try {
+    await mkdir(path.join(context, 'tasks', b.program, 'dist'), { recursive: true });
+    await copyFile(b.programFile, path.join(context, 'tasks', b.program, 'dist', 'task.mjs'));
+    await copyFile(b.dockerfile, path.join(context, 'Dockerfile'));
+    const images: string[] = [];
+    for (const platform of b.platforms) {
+      const image = `localhost/hat-catalog/${b.program}:${platform.replace(/\//g, '-')}`;
+      await b.log.time(`built ${b.program} for ${platform}`, () =>
+        run('buildah', [
+          ...globalArgs(b.storage),
+          'build',
+          '--isolation',
+          'chroot',
+          '--timestamp',
+          '0',
+          '--platform',
+          platform,
+          ...registryArgs(b),
+          '--build-arg',
+          `BASE=${b.base}`,
+          '--build-arg',
+          `PROGRAM=${b.program}`,
+          '--tag',
+          image,
+          '--file',
+          path.join(context, 'Dockerfile'),
+          context,
+        ]),
+      );
+      images.push(image);
+    }
+    await run('buildah', [...globalArgs(b.storage), 'rmi', '--force', list], { okExitCodes: [1, 125] });
+    await run('buildah', [...globalArgs(b.storage), 'manifest', 'create', list]);
+    for (const image of images) await run('buildah', [...globalArgs(b.storage), 'manifest', 'add', list, `containers-storage:${image}`]);
+    return list;
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}
+
+/** Pushes a built image index (all platforms, OCI format) to `ref` and returns the index digest. */
+export async function pushImage(list: string, ref: string, b: Pick<ImageBuild, 'storage' | 'tlsVerify' | 'authFile' | 'log'>): Promise<string> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'hat-push-'));
+  try {
+    const digestFile = path.join(scratch, 'digest');
+    await b.log.time(`pushed ${ref}`, () =>
+      run('buildah', [...globalArgs(b.storage), 'manifest', 'push', '--all', '--format', 'oci', ...registryArgs(b), '--digestfile', digestFile, list, `docker://${ref}`]),
+    );
+    const digest = (await readFile(digestFile, 'utf8')).trim();
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`buildah manifest push ${ref}: unexpected digest ${JSON.stringify(digest)}`);
+    return digest;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
