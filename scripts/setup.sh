@@ -11,7 +11,7 @@ mkdir -p "$tools"
 log() { printf 'setup: %s\n' "$*"; }
 
 # 1. Debian packages (needs root, as on CI and the dev machines).
-apt_pkgs=(git nginx-light fcgiwrap docker-registry buildah apache2-utils skopeo ca-certificates)
+apt_pkgs=(git nginx-light fcgiwrap docker-registry buildah apache2-utils skopeo busybox-static ca-certificates)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

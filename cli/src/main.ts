@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { exitCodeOf, mask, oneLine } from '@hat/task-runtime';
 import { toolsBin } from '@hat/task-runner';
 import path from 'node:path';
+import { registerCatalogCommand } from './commands/catalog.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerDeployCommand } from './commands/deploy.ts';
 import { registerEnvCommands } from './commands/env.ts';
 import { registerGenerateCommand } from './commands/generate.ts';
@@ -20,8 +22,10 @@ registerValidateCommand(program);
 registerGenerateCommand(program);
 registerTaskCommands(program);
 registerDeployCommand(program);
+registerCatalogCommand(program);
 registerEnvCommands(program);
 registerStatusCommands(program);
+registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,11 +1,13 @@
 import type { TaskDefinition } from '@hat/task-spec';
 import { InputError } from '@hat/task-runtime';
+import { tasks as buildImageTasks } from '@hat/task-build-image';
 import { tasks as deployTasks } from '@hat/task-deploy';
+import { tasks as gitCloneTasks } from '@hat/task-git-clone';
 import { tasks as helmPackagePushTasks } from '@hat/task-helm-package-push';
 import { tasks as versionTasks } from '@hat/task-version';
 
 /** Every Task HAT ships, grouped by the program (tasks/<program>/) that implements it. */
-export const allTasks: readonly TaskDefinition[] = [...versionTasks, ...helmPackagePushTasks, ...deployTasks];
+export const allTasks: readonly TaskDefinition[] = [...gitCloneTasks, ...versionTasks, ...buildImageTasks, ...helmPackagePushTasks, ...deployTasks];
 
 export function findTask(name: string): TaskDefinition {
   const task = allTasks.find((t) => t.name === name);

@@ -1,11 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { sshEnv } from './ssh-env.ts';
 import { registerSecret } from '@hat/task-runtime';
 
 /** How git authenticates to a remote. `none` leaves it to git's own credential helpers (people's laptops). */
 export type GitAuth =
   | { readonly kind: 'basic'; readonly username: string; readonly password: string }
-  | { readonly kind: 'ssh'; readonly privateKeyPath: string; readonly knownHostsPath?: string }
+  /** A directory as a Secret or workspace holds it: a private key (id_ed25519, id_rsa, ssh-privatekey, …), optional known_hosts and config. */
+  | { readonly kind: 'ssh'; readonly dir: string }
   | { readonly kind: 'none' };
 
 export function registerAuthSecrets(auth: GitAuth): void {
@@ -30,12 +33,8 @@ export async function authEnv(auth: GitAuth, remoteUrl: string, home: string | u
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${token}`,
     });
   } else if (auth.kind === 'ssh') {
-    if (!home) throw new Error('ssh auth needs a private HOME for its ssh config');
-    const sshDir = path.join(home, '.ssh');
-    await mkdir(sshDir, { recursive: true, mode: 0o700 });
-    const lines = ['Host *', `  IdentityFile ${auth.privateKeyPath}`, '  IdentitiesOnly yes', '  BatchMode yes'];
-    lines.push(auth.knownHostsPath ? `  UserKnownHostsFile ${auth.knownHostsPath}\n  StrictHostKeyChecking yes` : '  StrictHostKeyChecking accept-new');
-    await writeFile(path.join(sshDir, 'config'), `${lines.join('\n')}\n`, { mode: 0o600 });
+    const privateDir = home ?? (await mkdtemp(path.join(os.tmpdir(), 'hat-ssh-')));
+    Object.assign(env, (await sshEnv(auth.dir, privateDir)).env);
   }
   if (home) env['HOME'] = home;
   return env;

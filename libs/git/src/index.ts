@@ -1,4 +1,5 @@
 export { authEnv, registerAuthSecrets } from './auth.ts';
+export { sshEnv } from './ssh-env.ts';
 export type { GitAuth } from './auth.ts';
 export { AuthError, classifyGitError } from './classify.ts';
 export { git } from './git.ts';

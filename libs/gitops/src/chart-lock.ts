@@ -85,3 +85,8 @@ export function updateLock(u: LockUpdate): string {
   }
   return applyEdits(mid.text, edits);
 }
+
+/** The `digest` Helm expects in Chart.lock for these Chart.yaml and Chart.lock texts. */
+export function computeLockDigest(files: { chart: string; lock: string }, paths: { chartPath?: string; lockPath?: string } = {}): string {
+  return expectedLockDigest(parseYamlFile(paths.chartPath ?? 'Chart.yaml', files.chart), parseYamlFile(paths.lockPath ?? 'Chart.lock', files.lock));
+}

@@ -4,7 +4,7 @@ export type { AppFiles, AppPaths, AppState, DeployOptions, DeployResult } from '
 export { readAppFiles, appPaths } from './app-files.ts';
 export type { ChartDependency } from './chart-file.ts';
 export type { LockState } from './chart-lock.ts';
-export { hashReq, expectedLockDigest } from './helm-digest.ts';
+export { computeLockDigest, rfc3339Nano } from './chart-lock.ts';
 export { GitopsError, GITOPS_ERROR_CODES, gitopsExitCode, isGitopsError } from './errors.ts';
 export type { GitopsErrorCode } from './errors.ts';
 export { unifiedDiff } from './unified-diff.ts';

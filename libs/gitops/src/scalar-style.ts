@@ -6,7 +6,8 @@ import { rangeOf } from './yaml-source.ts';
 
 export type QuoteStyle = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE';
 
-const PLAIN_SAFE = /^[A-Za-z0-9_][A-Za-z0-9._+/-]*$/;
+// Conservative plain style: starts alphanumeric, no spaces, no indicators; a colon only inside (`sha256:ab`).
+const PLAIN_SAFE = /^[A-Za-z0-9_](?:[A-Za-z0-9._+/-]|:(?=[A-Za-z0-9._+/-]))*$/;
 const STR_TAG = 'tag:yaml.org,2002:str';
 
 /**
@@ -77,4 +78,11 @@ export function goStringField(text: string, doc: Document.Parsed, node: unknown)
     return src.includes('\n') ? String(node.value) : goStringFromPlain(src);
   }
   return node.value === null ? '' : String(node.value);
+}
+
+/** A mapping key as written: the source text of a plain key (`1.10:` stays "1.10"), the value of a quoted one. */
+export function keyString(text: string, key: unknown): string | undefined {
+  if (!isScalar(key)) return undefined;
+  if (key.type === 'PLAIN' && key.tag === undefined) return scalarSource(text, key);
+  return String(key.value);
 }

@@ -2,12 +2,14 @@
 
 type Op = { kind: ' ' | '-' | '+'; line: string; a: number; b: number };
 
-function splitLines(text: string): { lines: string[]; noEol: boolean } {
-  if (text === '') return { lines: [], noEol: false };
+const NO_EOL = '\u0000'; // marks a last line without a line break, so `b` and `b\n` differ
+
+function splitLines(text: string): string[] {
+  if (text === '') return [];
   const lines = text.split('\n');
-  const noEol = lines[lines.length - 1] !== '';
-  if (!noEol) lines.pop();
-  return { lines, noEol };
+  if (lines[lines.length - 1] === '') lines.pop();
+  else lines[lines.length - 1] += NO_EOL;
+  return lines;
 }
 
 /** Line ops turning a into b: common prefix/suffix trimmed, LCS in between (falls back to replace-all when huge). */
@@ -62,9 +64,7 @@ function range(start: number, count: number): string {
 /** `--- a/path` / `+++ b/path` unified diff of two texts; '' when they are equal. */
 export function unifiedDiff(path: string, before: string, after: string, context = 3): string {
   if (before === after) return '';
-  const A = splitLines(before);
-  const B = splitLines(after);
-  const ops = diffLines(A.lines, B.lines);
+  const ops = diffLines(splitLines(before), splitLines(after));
   let out = `--- a/${path}\n+++ b/${path}\n`;
   const changes = ops.map((o, i) => (o.kind === ' ' ? -1 : i)).filter((i) => i >= 0);
   let h = 0;
@@ -81,10 +81,7 @@ export function unifiedDiff(path: string, before: string, after: string, context
     const bStart = first === undefined ? 0 : first.b;
     out += `@@ -${range(aStart, aCount)} +${range(bStart, bCount)} @@\n`;
     for (const o of hunk) {
-      out += `${o.kind}${o.line}\n`;
-      const lastA = o.kind !== '+' && o.a === A.lines.length - 1 && A.noEol;
-      const lastB = o.kind !== '-' && o.b === B.lines.length - 1 && B.noEol;
-      if ((o.kind === ' ' && (lastA || lastB)) || (o.kind === '-' && lastA) || (o.kind === '+' && lastB)) out += '\\ No newline at end of file\n';
+      out += o.line.endsWith(NO_EOL) ? `${o.kind}${o.line.slice(0, -1)}\n\\ No newline at end of file\n` : `${o.kind}${o.line}\n`;
     }
     h = end + 1;
   }

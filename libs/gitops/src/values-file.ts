@@ -7,7 +7,7 @@
 import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
 import { GitopsError } from './errors.ts';
-import { goStringField, helmString } from './scalar-style.ts';
+import { goStringField, helmString, keyString } from './scalar-style.ts';
 import type { SetScalarTarget } from './yaml-edit.ts';
 import { lineEndAfter, lineOf, rangeOf } from './yaml-source.ts';
 import type { YamlFile } from './yaml-source.ts';
@@ -23,8 +23,8 @@ export function imageTagTarget(values: YamlFile, key: string): SetScalarTarget {
   if (!isEmpty && !isMap(root)) {
     throw new GitopsError('UNEXPECTED_SHAPE', 'the first document is not a mapping', { file: values.path, line: lineOf(values.text, rangeOf(root)[0]) });
   }
-  if (isEmpty || !hasKey(root as YAMLMap, key)) {
-    const idx = later.findIndex((d) => isMap(d.contents) && hasKey(d.contents, key));
+  if (isEmpty || !hasKey(values.text, root as YAMLMap, key)) {
+    const idx = later.findIndex((d) => isMap(d.contents) && hasKey(values.text, d.contents, key));
     const doc = later[idx];
     if (doc !== undefined) {
       const line = lineOf(values.text, rangeOf(doc.contents as Node)[0]);
@@ -47,7 +47,7 @@ export function readImageTag(values: YamlFile, key: string): string | undefined 
   if (doc === undefined) return undefined;
   let node: Node | null = doc.contents as Node | null;
   for (const k of [key, ...IMAGE_TAG_PATH]) {
-    node = lookup(doc, node, k);
+    node = lookup(values.text, doc, node, k);
     if (node === null) return undefined;
   }
   const tag = deref(doc, node);
@@ -55,21 +55,21 @@ export function readImageTag(values: YamlFile, key: string): string | undefined 
   return helmString(values.text, tag) ?? goStringField(values.text, doc, tag);
 }
 
-function hasKey(map: YAMLMap, key: string): boolean {
-  return map.items.some((p) => isScalar(p.key) && String(p.key.value) === key);
+function hasKey(text: string, map: YAMLMap, key: string): boolean {
+  return map.items.some((p) => keyString(text, p.key) === key);
 }
 
-function lookup(doc: Document.Parsed, node: Node | null, key: string): Node | null {
+function lookup(text: string, doc: Document.Parsed, node: Node | null, key: string): Node | null {
   const map = deref(doc, node);
   if (!isMap(map)) return null;
-  const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  const pair = map.items.find((p) => keyString(text, p.key) === key);
   if (pair !== undefined) return (pair.value as Node | null) ?? null;
   // go-yaml merges `<<: *a` / `<<: [*a, *b]` (earlier sources win)
-  const merge = map.items.find((p) => isScalar(p.key) && p.key.value === '<<');
+  const merge = map.items.find((p) => isScalar(p.key) && p.key.type === 'PLAIN' && p.key.value === '<<');
   if (merge === undefined) return null;
   const src = deref(doc, merge.value as Node | null);
   for (const s of isSeq(src) ? src.items : [src]) {
-    const found = lookup(doc, s as Node | null, key);
+    const found = lookup(text, doc, s as Node | null, key);
     if (found !== null) return found;
   }
   return null;

@@ -3,7 +3,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
 import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
 import { GitopsError } from './errors.ts';
-import { displayValue, helmString, isEmptyScalar, renderScalar } from './scalar-style.ts';
+import { displayValue, helmString, isEmptyScalar, keyString, renderScalar } from './scalar-style.ts';
 import type { QuoteStyle } from './scalar-style.ts';
 import { columnOf, detectEol, lineEndAfter, lineOf, rangeOf } from './yaml-source.ts';
 import type { Edit, YamlFile } from './yaml-source.ts';
@@ -50,7 +50,7 @@ export function planSetScalar(target: SetScalarTarget, path: readonly string[], 
     const map = node as YAMLMap;
     const pair = findPair(file.text, map, key);
     if (pair === undefined) {
-      const merge = map.items.find((p) => isScalar(p.key) && p.key.value === '<<');
+      const merge = map.items.find((p) => isScalar(p.key) && p.key.type === 'PLAIN' && p.key.value === '<<');
       if (merge !== undefined) fail('ALIAS_NOT_EDITABLE', rangeOf(merge.key as Scalar)[0], `${name(i)} has no ${key} of its own but a merge key (<<); adding one would hide the merged ${key}, so set ${path.join('.')} explicitly`);
       if (map.flow) return insertFlow(file, map, path.slice(i), value);
       const col = columnOf(file.text, keyStart(map));
@@ -99,12 +99,7 @@ function replaceEmpty(file: YamlFile, s: Scalar, text: string): SetScalarResult 
 }
 
 function findPair(text: string, map: YAMLMap, key: string): Pair | undefined {
-  return map.items.find((p) => {
-    if (!isScalar(p.key)) return false;
-    const k = p.key;
-    if (k.type === 'PLAIN' && k.tag === undefined) return text.slice(rangeOf(k)[0], rangeOf(k)[1]) === key;
-    return String(k.value) === key;
-  });
+  return map.items.find((p) => keyString(text, p.key) === key);
 }
 
 function keyStart(map: YAMLMap): number {

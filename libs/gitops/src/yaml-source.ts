@@ -1,5 +1,5 @@
 // Parsing YAML with source positions, and the positional helpers the byte-exact editor needs.
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { GitopsError } from './errors.ts';
 
@@ -19,8 +19,20 @@ export function parseYamlFile(path: string, text: string): YamlFile {
     const err = doc.errors[0];
     if (err !== undefined) {
       const detail = (err.message.split('\n')[0] ?? err.code).replace(/ at line \d+, column \d+:?$/, '');
-      throw new GitopsError('MALFORMED_YAML', `malformed YAML: ${detail}`, { file: path, line: lineOf(text, err.pos[0]) });
+      // an error found at the end of the input (unclosed quote or bracket) belongs to the last line with content
+      let at = Math.min(err.pos[0], text.length);
+      while (at > 0 && at >= text.trimEnd().length) at--;
+      throw new GitopsError('MALFORMED_YAML', `malformed YAML: ${detail}`, { file: path, line: lineOf(text, at) });
     }
+  }
+  for (const doc of docs) {
+    visit(doc, {
+      Alias(_k, alias) {
+        if (alias.resolve(doc) === undefined) {
+          throw new GitopsError('MALFORMED_YAML', `malformed YAML: unknown anchor *${alias.source}`, { file: path, line: lineOf(text, rangeOf(alias)[0]) });
+        }
+      },
+    });
   }
   return { path, text, docs };
 }
@@ -32,9 +44,11 @@ export function lineOf(text: string, offset: number): number {
   return line;
 }
 
-/** 0-based column of a source offset (in UTF-16 code units; YAML indentation is spaces only). */
+/** 0-based column of a source offset (UTF-16 code units; a BOM before the first line is not a column). */
 export function columnOf(text: string, offset: number): number {
-  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+  let lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  if (lineStart === 0 && text.charCodeAt(0) === 0xfeff) lineStart = 1;
+  return offset - lineStart;
 }
 
 /** The line ending the file uses: that of its first line break, LF for a single-line file. */

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import type { Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { expect } from 'vitest';
 import type { AppFiles } from '../src/index.ts';
 
@@ -79,6 +79,7 @@ export function valueAt(text: string, keys: readonly (string | number)[]): unkno
  * else a pure insertion. Everything outside is byte-identical. Returns the inserted/replacing text.
  */
 export function expectSingleSplice(before: string, after: string, range: [number, number] | undefined): string {
+  if (before === after) return '';
   let pre = 0;
   const max = Math.min(before.length, after.length);
   while (pre < max && before[pre] === after[pre]) pre++;
@@ -126,4 +127,22 @@ export function findHelm(): string | undefined {
     if (dir !== '' && existsSync(p)) return p;
   }
   return undefined;
+}
+
+/** All documents as plain data, with `keys` of the first document set to `value` (anchors followed). */
+export function withValue(text: string, keys: (string | number)[] | undefined, value: string): unknown[] {
+  const docs = parseAllDocuments(text) as Document.Parsed[];
+  if (keys !== undefined) {
+    if (docs.length === 0) docs.push(parseAllDocuments('{}')[0] as Document.Parsed);
+    const doc = docs[0] as Document.Parsed;
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) doc.contents = doc.createNode({}) as never;
+    for (let i = 1; i < keys.length; i++) {
+      const n = doc.getIn(keys.slice(0, i), true);
+      if (isScalar(n) && n.value === null) doc.setIn(keys.slice(0, i), doc.createNode({}));
+    }
+    const node = doc.getIn(keys, true);
+    if (isScalar(node)) node.value = value;
+    else doc.setIn(keys, value);
+  }
+  return docs.map((d) => d.toJS({ maxAliasCount: -1 }) as unknown);
 }

@@ -8,3 +8,11 @@ export { RegistryAuthError, RegistryError } from './errors.ts';
 export { TransportError, UnreachableError } from './http.ts';
 export { apiHost, formatImageRef, isValidTag, parseImageRef } from './image-ref.ts';
 export type { ImageRef } from './image-ref.ts';
+// Pushing artifacts and Tekton bundles (hat catalog publish).
+export { createPushSession } from './push-request.ts';
+export type { PushSession, PushTarget, RawResponse, SessionRequest } from './push-request.ts';
+export { fetchBlob, fetchManifest, pushBlob, pushManifest, sha256Digest } from './push-blob.ts';
+export type { Descriptor } from './push-blob.ts';
+export { readFirstTarFile, singleFileTar } from './bundle-tar.ts';
+export { buildTektonBundle, pushTektonBundle, readTektonBundle, TEKTON_BUNDLE_ANNOTATIONS, TEKTON_BUNDLE_MAX_RESOURCES } from './bundle-tekton.ts';
+export type { BuiltBundle, BundleResource, ReadBundleResource } from './bundle-tekton.ts';

@@ -12,3 +12,4 @@ export { retry } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
 export { run } from './exec.ts';
 export type { RunOptions, RunOutput } from './exec.ts';
+export { NETWORK_ATTEMPTS, withRetry } from './with-retry.ts';

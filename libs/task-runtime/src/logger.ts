@@ -3,8 +3,8 @@ import { mask } from './secrets.ts';
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
-  /** Runs fn and logs `message (N ms)` when it ends, or `message failed (N ms)`. */
-  time<T>(message: string, fn: () => Promise<T>): Promise<T>;
+  /** Runs fn and logs `message (N ms)` when it ends (message may read the value), or `… failed (N ms)`. */
+  time<T>(message: string | ((value: T) => string), fn: () => Promise<T>): Promise<T>;
 }
 
 export interface LoggerOptions {
@@ -24,10 +24,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       const started = performance.now();
       try {
         const value = await fn();
-        emit(`${message} (${Math.round(performance.now() - started)} ms)`);
+        emit(`${typeof message === 'string' ? message : message(value)} (${Math.round(performance.now() - started)} ms)`);
         return value;
       } catch (err) {
-        emit(`${message} failed (${Math.round(performance.now() - started)} ms)`);
+        if (typeof message === 'string') emit(`${message} failed (${Math.round(performance.now() - started)} ms)`);
         throw err;
       }
     },

@@ -25,11 +25,10 @@ export async function readEnvRepoConfig(env: string, configDir: string | undefin
   const username = await readKey(secretDir, 'username');
   const password = await readKey(secretDir, 'password');
   registerSecret(password);
-  const sshKey = secretDir && (await readKey(secretDir, 'ssh-privatekey')) !== undefined ? path.join(secretDir, 'ssh-privatekey') : undefined;
-  const knownHosts = secretDir && (await readKey(secretDir, 'known_hosts')) !== undefined ? path.join(secretDir, 'known_hosts') : undefined;
+  const sshKey = secretDir !== undefined && (await readKey(secretDir, 'ssh-privatekey')) !== undefined;
   let auth: GitAuth;
   if (password !== undefined) auth = { kind: 'basic', username: username ?? 'git', password };
-  else if (sshKey) auth = knownHosts ? { kind: 'ssh', privateKeyPath: sshKey, knownHostsPath: knownHosts } : { kind: 'ssh', privateKeyPath: sshKey };
+  else if (sshKey && secretDir) auth = { kind: 'ssh', dir: secretDir };
   else throw new HatError(`Secret ${object} has neither password (basic auth) nor ssh-privatekey; ask your SREs to set it`);
   return {
     url,

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HatError, InputError, type Logger } from '@hat/task-runtime';
 import { updateRepo, type GitAuth, type Identity, type RepoLimits } from '@hat/git';
-import { applyDeploy, compareSemver, isGitopsError, readAppFiles, readAppState, unifiedDiff, type AppFiles, type AppPaths } from '@hat/gitops';
+import { applyDeploy, compareSemver, isGitopsError, parseSemver, readAppFiles, readAppState, unifiedDiff, type AppFiles, type AppPaths } from '@hat/gitops';
 
 export interface PromoteRequest {
   readonly env: string;
@@ -60,7 +60,9 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
       const { files, paths } = await readApp(dir, app, where);
       const state = envRepoContent(() => readAppState(files, paths));
       const current = state.dependency.version;
-      const order = compareSemver(version, current);
+      // A deployed version that is not strict SemVer (hand-edited, a range) cannot be ordered: the new one wins.
+      const order = parseSemver(current) ? compareSemver(version, current) : 1;
+      if (!parseSemver(current)) log.warn(`${paths.chartPath}: deployed version ${JSON.stringify(current)} is not SemVer 2; replacing it`);
       const stop = (status: PromoteStatus, changed = false, diff = '') => ({ done: { status, previousVersion: current, changed, diff } });
       if (order === 0 && state.imageTag === version) {
         log.info(`${app} is already at ${version} in ${env}; nothing to do`);

@@ -1,0 +1,161 @@
+// hat catalog publish: per changed Task, the next version; per changed program, one reproducible image; per
+// version, a folder that is written once (staged, validated, then renamed into place) and a Tekton bundle.
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { renderTaskObject, type TaskDefinition } from '@hat/task-spec';
+import { ensureBundle, repoRoot } from '@hat/task-runner';
+import { createLogger, HatError, InputError, type Logger } from '@hat/task-runtime';
+import { createPushSession, pushTektonBundle } from '@hat/oci';
+import { validateFiles } from '../validate.ts';
+import { buildProgramImage, pushImage, type BuildahStorage } from './image-build.ts';
+import { writeInstallIndex } from './install-index.ts';
+import { bundleRepository, imageRepository, TASK_FILES, taskFileName, taskVersionDir } from './layout.ts';
+import { digestOfImage, planCatalog, type TaskPlan } from './plan.ts';
+import { credentialOf, parseRegistryPrefix, resolveAuthFile } from './registry-target.ts';
+import { publishedTaskYaml } from './task-file.ts';
+import { artifactHubPackage, versionKustomization, versionReadme } from './version-docs.ts';
+
+export interface PublishOptions {
+  /** The Tasks to publish (the CLI passes the task registry; tests pass their own). */
+  readonly definitions: readonly TaskDefinition[];
+  /** Catalog root (default: catalog/ of this repository). */
+  readonly catalog: string;
+  /** HOST[/PATH] to push images and bundles to; required unless dryRun. */
+  readonly registry?: string | undefined;
+  /** HOST[/PATH] written into the catalog when clusters pull from another name than the one pushed to. */
+  readonly recordRegistry?: string | undefined;
+  /** Base image of every task image, pinned: IMAGE@sha256:… */
+  readonly base: string;
+  /** Per-program base images (e.g. build-image needs buildah in its base). */
+  readonly baseFor?: Readonly<Record<string, string>>;
+  readonly dryRun?: boolean;
+  /** Allow plain HTTP and unverified TLS to the registries (local registries). */
+  readonly plainHttp?: boolean;
+  readonly authFile?: string | undefined;
+  /** buildah storage to keep between runs (caches the base); default a temp dir removed afterwards. */
+  readonly buildahRoot?: string | undefined;
+  readonly programFile?: (program: string) => Promise<string>;
+  readonly programReadme?: (program: string) => Promise<string | undefined>;
+  readonly dockerfile?: string;
+  readonly now?: () => Date;
+  readonly log?: Logger;
+}
+
+export interface PublishedVersion {
+  readonly task: string;
+  readonly version: string;
+  readonly image: string;
+  readonly bundle: string;
+  readonly dir: string;
+}
+
+export interface PublishResult {
+  readonly plans: readonly TaskPlan[];
+  readonly published: readonly PublishedVersion[];
+  /** Install index files (catalog/kustomization.yaml, install/…) rewritten. */
+  readonly indexWritten: readonly string[];
+}
+
+const DEFAULT_DOCKERFILE = path.join(repoRoot, 'Dockerfile.task');
+
+const defaultReadme = (program: string): Promise<string | undefined> => readFile(path.join(repoRoot, 'tasks', program, 'README.md'), 'utf8').catch(() => undefined);
+
+/** Platforms a Task claims (`tekton.dev/platforms`), which its image must serve. */
+function platformsOf(def: TaskDefinition): string[] {
+  const annotations = (renderTaskObject(def, { version: '0.0.0', image: 'image' })['metadata'] as { annotations?: Record<string, string> }).annotations ?? {};
+  return (annotations['tekton.dev/platforms'] ?? 'linux/amd64').split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+export async function publishCatalog(opts: PublishOptions): Promise<PublishResult> {
+  const log = opts.log ?? createLogger();
+  const baseFor = (program: string): string => opts.baseFor?.[program] ?? opts.base;
+  digestOfImage(opts.base);
+  for (const image of Object.values(opts.baseFor ?? {})) digestOfImage(image);
+  const dockerfile = opts.dockerfile ?? DEFAULT_DOCKERFILE;
+  const plans = await planCatalog({
+    definitions: opts.definitions,
+    catalog: opts.catalog,
+    baseFor,
+    programFile: opts.programFile ?? ensureBundle,
+    dockerfile: await readFile(dockerfile),
+  });
+  const changed = plans.filter((p) => p.change !== undefined).sort((a, b) => a.def.name.localeCompare(b.def.name));
+  if (opts.dryRun) return { plans, published: [], indexWritten: [] };
+  if (changed.length === 0) return { plans, published: [], indexWritten: await writeInstallIndex(opts.catalog) };
+  if (!opts.registry) throw new InputError('publish needs --registry HOST[/PATH] (where images and bundles are pushed)');
+  const push = parseRegistryPrefix(opts.registry, '--registry');
+  const record = opts.recordRegistry ? parseRegistryPrefix(opts.recordRegistry, '--record-registry') : push;
+  const tlsVerify = !opts.plainHttp;
+  const authFile = await resolveAuthFile(opts.authFile);
+  const session = createPushSession({ registry: push.host, credential: await credentialOf(authFile, push.host), tlsVerify });
+  const pathIn = (repo: string): string => repo.slice(push.host.length + 1);
+
+  const temp = opts.buildahRoot ? undefined : await mkdtemp(path.join(os.tmpdir(), 'hat-buildah-'));
+  const storageRoot = opts.buildahRoot ? path.resolve(opts.buildahRoot) : (temp ?? '');
+  const storage: BuildahStorage = { root: path.join(storageRoot, 'root'), runroot: path.join(storageRoot, 'runroot') };
+  const published: PublishedVersion[] = [];
+  try {
+    // 1. One image per changed program, tagged with each version its Tasks get.
+    const images = new Map<string, string>(); // program → index digest
+    for (const program of [...new Set(changed.map((p) => p.def.program))].sort()) {
+      const tasks = changed.filter((p) => p.def.program === program);
+      const first = tasks[0]!;
+      const platforms = [...new Set(tasks.flatMap((p) => platformsOf(p.def)))].sort();
+      const list = await buildProgramImage({ program, programFile: first.programFile, dockerfile, base: first.baseImage, platforms, storage, tlsVerify, authFile, log });
+      for (const version of [...new Set(tasks.map((p) => p.change!.version))].sort()) {
+        const digest = await pushImage(list, `${imageRepository(push.prefix, program)}:${version}`, { storage, tlsVerify, authFile, log });
+        const known = images.get(program);
+        if (known && known !== digest) throw new HatError(`image of ${program} pushed twice with different digests (${known}, ${digest})`);
+        images.set(program, digest);
+      }
+    }
+    // 2. Per changed Task: stage the version folder, validate, push the bundle, move into place.
+    for (const plan of changed) {
+      const { def } = plan;
+      const version = plan.change!.version;
+      const dir = taskVersionDir(opts.catalog, def.name, version);
+      if (await stat(dir).then(() => true, () => false)) throw new HatError(`${dir} already exists: published versions are immutable`);
+      const staging = path.join(path.dirname(dir), `.staging-${version}-${process.pid}`);
+      await rm(staging, { recursive: true, force: true });
+      await mkdir(staging, { recursive: true });
+      try {
+        const image = `${imageRepository(record.prefix, def.program)}:${version}@${images.get(def.program)}`;
+        const taskYaml = publishedTaskYaml({ def, version, image, sourceDigest: plan.sourceDigest, programDigest: plan.programDigest, baseImage: plan.baseImage });
+        const taskFile = path.join(staging, taskFileName(def.name));
+        await writeFile(taskFile, taskYaml);
+        const check = await validateFiles([taskFile]);
+        if (!check.ok) throw new HatError(`${def.name} ${version} does not pass Tekton validation: ${check.problems.join('; ')}`);
+        const bundleRepo = bundleRepository(push.prefix, def.name);
+        const bundleDigest = await log.time(`pushed bundle ${bundleRepo}:${version}`, () =>
+          pushTektonBundle(session, pathIn(bundleRepo), version, [{ apiVersion: 'tekton.dev/v1', kind: 'Task', name: def.name, content: Buffer.from(taskYaml) }], {
+            'org.opencontainers.image.title': def.name,
+            'org.opencontainers.image.version': version,
+          }),
+        );
+        const bundle = `${bundleRepository(record.prefix, def.name)}:${version}@${bundleDigest}`;
+        const docs = {
+          def,
+          version,
+          image,
+          bundle,
+          platforms: platformsOf(def),
+          programReadme: await (opts.programReadme ?? defaultReadme)(def.program),
+          createdAt: (opts.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        };
+        await writeFile(path.join(staging, TASK_FILES.readme), versionReadme(docs));
+        await writeFile(path.join(staging, TASK_FILES.artifactHub), artifactHubPackage(docs));
+        await writeFile(path.join(staging, TASK_FILES.kustomization), versionKustomization(def.name));
+        await rename(staging, dir);
+        log.info(`published ${def.name} ${version} (${plan.change!.bump}: ${plan.change!.reasons.join('; ')})`);
+        published.push({ task: def.name, version, image, bundle, dir });
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    if (temp) await rm(temp, { recursive: true, force: true });
+  }
+  const indexWritten = await writeInstallIndex(opts.catalog);
+  return { plans, published, indexWritten };
+}

@@ -1,0 +1,23 @@
+// Which environment a pushed ref deploys to: the same rule the pipeline chart's EventListener computes in CEL.
+export interface EnvironmentRule {
+  readonly name: string;
+  readonly branches?: readonly string[];
+  readonly tags?: readonly string[];
+}
+
+/** A glob as the chart documents it: `*` matches any run of characters except `/`; everything else is literal. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*');
+  return new RegExp(`^${body}$`);
+}
+
+/** The first environment whose rule matches the ref (refs/heads/<branch> or refs/tags/<tag>), or undefined. */
+export function targetEnvironment(rules: readonly EnvironmentRule[], ref: string): string | undefined {
+  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+  const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
+  for (const rule of rules) {
+    if (branch !== undefined && (rule.branches ?? []).some((g) => globToRegExp(g).test(branch))) return rule.name;
+    if (tag !== undefined && (rule.tags ?? []).some((g) => globToRegExp(g).test(tag))) return rule.name;
+  }
+  return undefined;
+}
