@@ -34,6 +34,8 @@ export interface ValuesRow {
 
 const code = (text: string): string => `\`${text}\``;
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Prose for a Markdown cell: placeholders like <app.name> shown as text, not taken for HTML tags. */
+const prose = (text: string): string => text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Resolves `$ref` (local `#/definitions/…`) and merges `allOf` into one node. */
 function resolve(node: SchemaNode, root: SchemaNode): SchemaNode {
@@ -116,7 +118,7 @@ export function formatValuesTable(rows: readonly ValuesRow[]): string {
   return [
     line(head),
     line(head.map(() => '---')),
-    ...rows.map((r) => line([code(r.key), r.type, r.default === '' || r.default === '(required)' ? r.default : code(r.default), r.description])),
+    ...rows.map((r) => line([code(r.key), r.type, r.default === '' || r.default === '(required)' ? r.default : code(r.default), prose(r.description)])),
   ].join('\n');
 }
 

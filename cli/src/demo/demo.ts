@@ -135,7 +135,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         hostCommands: true,
         pipelineRunName: `${APP}-run-${n}`,
         onEvent: (e) => {
-          if (e.type === 'start') o.out(`  • ${e.task} (${e.taskRef}) …`);
+          if (e.type === 'start') o.out(`  • ${e.task} [${e.taskRef}] …`);
           else if (e.outcome.status === 'Skipped') { if (o.verbose) o.out(`  ◦ ${e.task} skipped: ${e.outcome.reason ?? ''}`); }
           else o.out(`  ${e.outcome.status === 'Succeeded' ? '✓' : '✗'} ${e.task} ${secs(e.outcome.durationMs)}${e.outcome.status === 'Failed' ? `: ${e.outcome.errorLine ?? ''}` : ''}`);
         },

@@ -10,7 +10,7 @@ export interface ExampleApp {
 
 const chartYaml = (name: string) => `apiVersion: v2
 name: ${name}
-description: The ${name} web service (its version is set by the pipeline: chart version = image tag = service version)
+description: "The ${name} web service (the pipeline sets its version: chart version = image tag = service version)"
 type: application
 version: 0.0.0
 appVersion: "0.0.0"

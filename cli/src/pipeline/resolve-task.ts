@@ -15,7 +15,7 @@ export interface ResolvedTask {
 
 type TaskRef = { name?: string; resolver?: string; params?: Array<{ name: string; value: string }> };
 
-/** `deploy-test-v1` → deploy-test, major 1 (the cluster resolver's names); a bundle ref → name and exact version. */
+/** `deploy-test-v1` (a plain taskRef or the cluster resolver) → deploy-test, major 1; a bundle ref → name and exact version. */
 export function parseTaskRef(ref: TaskRef): { name: string; major?: number; version?: string } {
   if (ref.resolver === 'bundles') {
     const p = Object.fromEntries((ref.params ?? []).map((x) => [x.name, x.value]));
@@ -23,9 +23,11 @@ export function parseTaskRef(ref: TaskRef): { name: string; major?: number; vers
     if (!p['name']) throw new HatError(`bundles taskRef without a name param`);
     return version ? { name: p['name'], version } : { name: p['name'] };
   }
-  if (!ref.name) throw new HatError(`taskRef has neither a name nor a supported resolver`);
-  const m = /^(.*)-v(\d+)$/.exec(ref.name);
-  return m ? { name: m[1]!, major: Number(m[2]) } : { name: ref.name };
+  const clusterName = ref.resolver === 'cluster' ? ref.params?.find((p) => p.name === 'name')?.value : undefined;
+  const name = ref.name ?? clusterName;
+  if (!name) throw new HatError(`taskRef has neither a name nor a supported resolver (cluster, bundles): ${JSON.stringify(ref)}`);
+  const m = /^(.*)-v(\d+)$/.exec(name);
+  return m ? { name: m[1]!, major: Number(m[2]) } : { name };
 }
 
 export function catalogResolver(catalogDir: string, onResolve?: (ref: string, source: string) => void) {

@@ -133,7 +133,8 @@ export async function runPipelineLocally(opts: PipelineRunOptions): Promise<Pipe
       await mkdir(dir, { recursive: true });
       workspaces[w.name] = dir;
     }
-    opts.onEvent?.({ type: 'start', task: task.name, taskRef: task.taskRef?.name ?? (task.taskSpec ? '(inline taskSpec)' : '?') });
+    const refName = task.taskRef?.name ?? task.taskRef?.params?.find((p) => p.name === 'name')?.value;
+    opts.onEvent?.({ type: 'start', task: task.name, taskRef: refName ?? (task.taskSpec ? 'inline taskSpec' : 'unnamed') });
     const run: LocalRunResult = await runTaskLocally({
       task: taskObject,
       params: taskParams,

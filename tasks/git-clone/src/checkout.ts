@@ -8,6 +8,8 @@ export interface CheckoutOptions {
   readonly url: string;
   readonly revision: string;
   readonly depth: number;
+  /** Also fetch every tag (what the version task needs to find the latest release). */
+  readonly fetchTags?: boolean;
   readonly env: Record<string, string>;
   readonly signal?: AbortSignal;
 }
@@ -38,7 +40,8 @@ export async function fetchTarget(target: Target, opts: CheckoutOptions): Promis
         : target.kind === 'ref'
           ? `+${target.ref}:refs/hat/fetched`
           : target.sha;
-  await gitLong(['fetch', '--quiet', '--force', ...depth, 'origin', refspec], {
+  const tags = opts.fetchTags ? ['+refs/tags/*:refs/tags/*'] : [];
+  await gitLong(['fetch', '--quiet', '--force', ...depth, 'origin', refspec, ...tags], {
     ...common,
     what: `fetch from ${opts.url}`,
     // "not our ref" must win over a trailing "remote end hung up", which would look transient.

@@ -33,7 +33,7 @@ export async function run(params: Params, ctx: TaskContext): Promise<ResultsOf<t
     } else {
       await mkdir(dir, { recursive: true });
     }
-    const opts: CheckoutOptions = { dir, url: params.url, revision: params.revision, depth: params.depth, env, signal: ctx.signal };
+    const opts: CheckoutOptions = { dir, url: params.url, revision: params.revision, depth: params.depth, fetchTags: params['fetch-tags'], env, signal: ctx.signal };
     try {
       const target = await ctx.log.time((t) => `revision ${JSON.stringify(params.revision)} is ${describeTarget(t)}`, () => withRetry(ctx, params.url, () => resolveRevision(params.revision, { url: params.url, env, signal: ctx.signal })));
       await initRepo(opts);

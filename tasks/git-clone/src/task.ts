@@ -14,6 +14,7 @@ export const gitCloneParams = z.object({
     .default('main')
     .describe('Branch, tag, full commit SHA, full ref (refs/heads/…, refs/tags/…, refs/pull/…) or HEAD (the remote default branch) to check out.'),
   depth: z.coerce.number().int().min(0).default(1).describe('Shallow clone depth: commits of history to fetch. 0 fetches the full history.'),
+  'fetch-tags': z.stringbool().default(false).describe('Also fetch all tags, e.g. for the version task (use with depth 0, so the tagged commits connect to the checked-out one).'),
   submodules: z.stringbool().default(false).describe('Also check out submodules (recursively, at the same depth; same credentials for the same host).'),
   'delete-existing': z.stringbool().default(true).describe('Empty the output workspace before cloning (its files and folders, dotfiles included).'),
 });
