@@ -1,6 +1,6 @@
 // hat catalog publish against the real registry (htpasswd, plain HTTP) with real buildah, into a temp catalog.
 // The steps build on each other: first publish, no-change publish, a breaking change, a compatible change.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -139,7 +139,7 @@ describe('hat catalog publish (real registry, real buildah)', () => {
     expect(verify.versions).toBe(7);
     const rendered = path.join(work, 'rendered.yaml');
     const { stdout } = await execa('kustomize', ['build', catalog]);
-    await import('node:fs/promises').then((fs) => fs.writeFile(rendered, stdout));
+    await writeFile(rendered, stdout);
     const names = stdout.split('\n').filter((l) => /^ {2}name: /.test(l)).map((l) => l.trim().slice(6));
     expect(names.sort()).toEqual(['alpha-one-v1', 'alpha-two-v1', 'beta-v1', 'beta-v2']);
     expect(stdout).toContain('app.kubernetes.io/version: 1.1.1');

@@ -1,7 +1,7 @@
 // charts/pipeline with the real helm, Tekton's own validation, and the real Tekton Triggers interceptors
 // (tektoncd/triggers v0.37 run in process by charts/pipeline/test/triggers-sim).
 import { createHash, createHmac } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -294,7 +294,7 @@ describe('values.schema.json: helm refuses bad values and names the field', () =
     ['a full ref as branch glob', ['--set', 'environments[0].branches[0]=refs/heads/main'], /at '\/environments\/0\/branches\/0'/],
     ['a quote in a glob', ['--set', "environments[0].branches[0]=ma'in"], /at '\/environments\/0\/branches\/0': .* does not match pattern/],
     ['tests image without digest', ['--set', 'tests.enabled=true', '--set', 'tests.image=node:24', '--set', 'tests.command[0]=npm'], /at '\/tests\/image': 'node:24' does not match pattern/],
-    ['tests without command', ['--set', 'tests.enabled=true', '--set', `tests.image=node@sha256:${'0'.repeat(64)}`], /at '\/tests': missing property 'command'/],
+    ['tests without command', ['--set', 'tests.enabled=true', '--set', `tests.image=node@sha256:${'0'.repeat(64)}`], /at '\/tests\/command': minItems: got 0, want 1/],
     ['bundles without registry', ['--set', 'catalog.resolver=bundles'], /at '\/catalog': missing property 'bundleRegistry'|at '\/catalog\/bundleRegistry'/],
     ['ingress without host', ['--set', 'ingress.enabled=true'], /at '\/ingress\/host'|at '\/ingress': missing property 'host'/],
   ];
@@ -468,7 +468,7 @@ async function buildSim(): Promise<string> {
   await mkdir(dir, { recursive: true });
   // First build downloads tektoncd/triggers' modules (Go module proxy) and takes a minute or two.
   await execa('go', ['build', '-trimpath', '-o', `${bin}.tmp`, '.'], { cwd: simDir });
-  await execa('mv', ['-f', `${bin}.tmp`, bin]);
+  await rename(`${bin}.tmp`, bin);
   return bin;
 }
 

@@ -4,7 +4,8 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { run, type Logger } from '@hat/task-runtime';
+import { fetchManifest, parseImageRef, type PushSession } from '@hat/oci';
+import { HatError, run, type Logger } from '@hat/task-runtime';
 
 export interface BuildahStorage {
   /** buildah --root */
@@ -18,8 +19,8 @@ export interface ImageBuild {
   readonly programFile: string;
   /** Dockerfile.task */
   readonly dockerfile: string;
-  /** `repo@sha256:…` */
-  readonly base: string;
+  /** Per platform, the base image pinned to that platform's own manifest (see platformBases). */
+  readonly bases: ReadonlyMap<string, string>;
   /** e.g. ['linux/amd64', 'linux/arm64'] */
   readonly platforms: readonly string[];
   readonly storage: BuildahStorage;
@@ -31,10 +32,36 @@ export interface ImageBuild {
 const globalArgs = (s: BuildahStorage): string[] => ['--storage-driver', 'vfs', '--root', s.root, '--runroot', s.runroot];
 const registryArgs = (b: Pick<ImageBuild, 'tlsVerify' | 'authFile'>): string[] => [`--tls-verify=${b.tlsVerify}`, ...(b.authFile ? ['--authfile', b.authFile] : [])];
 
+const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+const IMAGE_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'];
+
+/**
+ * The base for each platform as `repo@<that platform's manifest digest>`, read from the base's image index. Building
+ * FROM the index digest is not reproducible: which stored image buildah resolves the index name to (and records as
+ * the base) depends on what the storage already holds. A single-platform base is used as is.
+ */
+export async function platformBases(session: PushSession, base: string, platforms: readonly string[]): Promise<Map<string, string>> {
+  const ref = parseImageRef(base);
+  if (!ref.digest) throw new HatError(`base image ${base} is not pinned by digest`);
+  const repo = base.slice(0, base.lastIndexOf('@'));
+  const manifest = await fetchManifest(session, ref.repository, ref.digest, [...INDEX_TYPES, ...IMAGE_TYPES]);
+  if (!manifest) throw new HatError(`base image ${base} not found in its registry`);
+  const json = JSON.parse(manifest.bytes.toString('utf8')) as { mediaType?: string; manifests?: Array<{ digest: string; platform?: { os?: string; architecture?: string; variant?: string } }> };
+  if (!Array.isArray(json.manifests)) return new Map(platforms.map((p) => [p, base]));
+  const bases = new Map<string, string>();
+  for (const platform of platforms) {
+    const [os = '', architecture = '', variant] = platform.split('/');
+    const match = json.manifests.find((m) => m.platform?.os === os && m.platform.architecture === architecture && (variant === undefined || m.platform.variant === variant));
+    if (!match) throw new HatError(`base image ${base} has no ${platform} image, and the Task claims that platform (tekton.dev/platforms)`);
+    bases.set(platform, `${repo}@${match.digest}`);
+  }
+  return bases;
+}
+
 /** Builds the image index for a program into buildah storage; returns its local name (push it with pushImage). */
 export async function buildProgramImage(b: ImageBuild): Promise<string> {
   const context = await mkdtemp(path.join(os.tmpdir(), `hat-image-${b.program}-`));
-  const list = `localhost/hat-catalog/${b.program}:index`;
+  const list = `localhost/hat-catalog/${b.program}:index-${process.pid}-${Date.now()}`;
   try {
     await mkdir(path.join(context, 'tasks', b.program, 'dist'), { recursive: true });
     await copyFile(b.programFile, path.join(context, 'tasks', b.program, 'dist', 'task.mjs'));
@@ -54,7 +81,7 @@ export async function buildProgramImage(b: ImageBuild): Promise<string> {
           platform,
           ...registryArgs(b),
           '--build-arg',
-          `BASE=${b.base}`,
+          `BASE=${b.bases.get(platform) ?? ''}`,
           '--build-arg',
           `PROGRAM=${b.program}`,
           '--tag',
@@ -66,13 +93,17 @@ export async function buildProgramImage(b: ImageBuild): Promise<string> {
       );
       images.push(image);
     }
-    await run('buildah', [...globalArgs(b.storage), 'rmi', '--force', list], { okExitCodes: [1, 125] });
     await run('buildah', [...globalArgs(b.storage), 'manifest', 'create', list]);
     for (const image of images) await run('buildah', [...globalArgs(b.storage), 'manifest', 'add', list, `containers-storage:${image}`]);
     return list;
   } finally {
     await rm(context, { recursive: true, force: true });
   }
+}
+
+/** Removes the local image index (not its images: they are the next build's cache). */
+export async function removeImageList(list: string, storage: BuildahStorage): Promise<void> {
+  await run('buildah', [...globalArgs(storage), 'manifest', 'rm', list], { okExitCodes: [125] });
 }
 
 /** Pushes a built image index (all platforms, OCI format) to `ref` and returns the index digest. */

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { renderTaskObject, type TaskDefinition } from '@hat/task-spec';
 import { ensureBundle, repoRoot } from '@hat/task-runner';
 import { createLogger, HatError, InputError, type Logger } from '@hat/task-runtime';
-import { createPushSession, pushTektonBundle } from '@hat/oci';
+import { createPushSession, parseImageRef, pushTektonBundle } from '@hat/oci';
 import { validateFiles } from '../validate.ts';
-import { buildProgramImage, pushImage, type BuildahStorage } from './image-build.ts';
+import { buildProgramImage, platformBases, pushImage, removeImageList, type BuildahStorage } from './image-build.ts';
 import { writeInstallIndex } from './install-index.ts';
 import { bundleRepository, imageRepository, TASK_FILES, taskFileName, taskVersionDir } from './layout.ts';
 import { digestOfImage, planCatalog, type TaskPlan } from './plan.ts';
@@ -102,12 +102,19 @@ export async function publishCatalog(opts: PublishOptions): Promise<PublishResul
       const tasks = changed.filter((p) => p.def.program === program);
       const first = tasks[0]!;
       const platforms = [...new Set(tasks.flatMap((p) => platformsOf(p.def)))].sort();
-      const list = await buildProgramImage({ program, programFile: first.programFile, dockerfile, base: first.baseImage, platforms, storage, tlsVerify, authFile, log });
-      for (const version of [...new Set(tasks.map((p) => p.change!.version))].sort()) {
-        const digest = await pushImage(list, `${imageRepository(push.prefix, program)}:${version}`, { storage, tlsVerify, authFile, log });
-        const known = images.get(program);
-        if (known && known !== digest) throw new HatError(`image of ${program} pushed twice with different digests (${known}, ${digest})`);
-        images.set(program, digest);
+      const baseHost = parseImageRef(first.baseImage).registry;
+      const baseSession = baseHost === push.host ? session : createPushSession({ registry: baseHost, credential: await credentialOf(authFile, baseHost), tlsVerify });
+      const bases = await platformBases(baseSession, first.baseImage, platforms);
+      const list = await buildProgramImage({ program, programFile: first.programFile, dockerfile, bases, platforms, storage, tlsVerify, authFile, log });
+      try {
+        for (const version of [...new Set(tasks.map((p) => p.change!.version))].sort()) {
+          const digest = await pushImage(list, `${imageRepository(push.prefix, program)}:${version}`, { storage, tlsVerify, authFile, log });
+          const known = images.get(program);
+          if (known && known !== digest) throw new HatError(`image of ${program} pushed twice with different digests (${known}, ${digest})`);
+          images.set(program, digest);
+        }
+      } finally {
+        await removeImageList(list, storage);
       }
     }
     // 2. Per changed Task: stage the version folder, validate, push the bundle, move into place.

@@ -5,9 +5,14 @@ export interface EnvironmentRule {
   readonly tags?: readonly string[];
 }
 
-/** A glob as the chart documents it: `*` matches any run of characters except `/`; everything else is literal. */
+const literal = (part: string): string => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** A glob as the chart documents it: `**` matches any run of characters, `*` any run except `/`; the rest is literal. */
 export function globToRegExp(glob: string): RegExp {
-  const body = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*');
+  const body = glob
+    .split('**')
+    .map((part) => part.split('*').map(literal).join('[^/]*'))
+    .join('.*');
   return new RegExp(`^${body}$`);
 }
 
