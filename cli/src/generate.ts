@@ -2,11 +2,12 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { devImage, renderReference, renderTaskYaml, spliceReference } from '@hat/task-spec';
 import { repoRoot } from '@hat/task-runner';
+import { PIPELINE_CHART_DIR, renderValuesTable, spliceValuesTable } from './chart-docs.ts';
 import { programs } from './task-registry.ts';
 
 export const DEV_VERSION = 'dev';
 
-/** Every generated file (path relative to the repo → content): dev Task YAML per Task and the README reference blocks. */
+/** Every generated file (path relative to the repo → content): dev Task YAML per Task, the task README reference blocks, the pipeline chart's values table. */
 export async function generatedFiles(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const [program, defs] of programs()) {
@@ -17,6 +18,8 @@ export async function generatedFiles(): Promise<Map<string, string>> {
     const readme = await readFile(path.join(repoRoot, readmePath), 'utf8');
     files.set(readmePath, spliceReference(readme, renderReference(defs)));
   }
+  const chartReadme = path.relative(repoRoot, path.join(PIPELINE_CHART_DIR, 'README.md'));
+  files.set(chartReadme, spliceValuesTable(await readFile(path.join(repoRoot, chartReadme), 'utf8'), await renderValuesTable()));
   return files;
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { targetEnvironment } from '../src/env/env-rules.ts';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '@hat/task-runner';
 import { checkChartDocs, PIPELINE_CHART_DIR, renderValuesTable } from '../src/chart-docs.ts';
@@ -62,30 +63,9 @@ interface Env {
   tags?: string[];
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// The environment rules, as README.md "Environment rules" states them: the reference HAT's local runner
-// follows. The CEL the chart renders must agree with it (checked below through the real CEL interceptor).
-function globToRegExp(glob: string): RegExp {
-  const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const body = glob
-    .split('**')
-    .map((part) => part.split('*').map(escape).join('[^/]*'))
-    .join('.*');
-  return new RegExp(`^${body}$`);
-}
-
-function targetEnv(envs: readonly Env[], ref: string): string {
-  for (const env of envs) {
-    const rules = [
-      ...(env.branches ?? []).map((g) => ['refs/heads/', g] as const),
-      ...(env.tags ?? []).map((g) => ['refs/tags/', g] as const),
-    ];
-    for (const [prefix, glob] of rules) {
-      if (ref.startsWith(prefix) && globToRegExp(glob).test(ref.slice(prefix.length))) return env.name;
-    }
-  }
-  return '';
-}
+// The environment rules, as README.md "Environment rules" states them, are implemented once for the local runner
+// (cli/src/env/env-rules.ts); the CEL the chart renders must agree with it (checked below through the real CEL interceptor).
+const targetEnv = (envs: readonly Env[], ref: string): string => targetEnvironment(envs, ref) ?? '';
 
 const DEFAULT_ENVS: Env[] = [
   { name: 'test', branches: ['main'] },
