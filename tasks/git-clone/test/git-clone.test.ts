@@ -85,6 +85,17 @@ describe('git-clone against a real git server (smart HTTP, basic auth)', () => {
     expect(await gitIn(full.output, 'rev-parse', '--is-shallow-repository')).toBe('false');
   });
 
+  it('fetches every tag with fetch-tags=true (what the version task needs), not only those git follows', async () => {
+    // A tag on another branch is not followed by a fetch of main; fetch-tags brings it too.
+    await execa('git', ['--git-dir', repo.path, 'tag', 'v0.9.0-feature', feature]);
+    const withTags = await clone({ url: repo.url, revision: 'main', depth: '0', 'fetch-tags': 'true' }, { 'basic-auth': auth });
+    expect(withTags.exitCode, withTags.log).toBe(0);
+    expect((await gitIn(withTags.output, 'tag', '--list')).split('\n')).toEqual(['v0.9.0-feature', 'v1.0.0']);
+    expect(await gitIn(withTags.output, 'describe', '--tags', '--abbrev=0')).toBe('v1.0.0');
+    const without = await clone({ url: repo.url, revision: 'main', depth: '0' }, { 'basic-auth': auth });
+    expect(await gitIn(without.output, 'tag', '--list')).not.toContain('v0.9.0-feature');
+  });
+
   it('runs twice into the same workspace: the second run empties it first (or reuses it with delete-existing=false)', async () => {
     const out = await tempDir('hat-clone-twice-');
     await writeFile(path.join(out, 'stale.txt'), 'left over\n');
