@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     setupFiles: ['test/setup-path.ts'],
+    // One shared git server + registry for the run (injectStack()); tests that stop servers start their own.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

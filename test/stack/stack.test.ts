@@ -76,7 +76,13 @@ describe('stack', () => {
     await server.stop(); // still fine afterwards
   });
 
-  it('injectStack() explains how to wire global setup when it is not wired', () => {
-    expect(() => injectStack()).toThrow(/globalSetup/);
+  it('injectStack() gives test files the shared stack of global setup (test/global-setup.ts)', async () => {
+    const shared = injectStack();
+    const name = `shared-${process.pid}-${Date.now()}`;
+    const repo = await shared.git.createRepo(name, { username: 'u', password: 'shared-pass-1' });
+    await shared.git.seedRepo(name, { 'x.txt': 'x' }, 'seed');
+    const home = await tempDir();
+    expect((await git(['clone', '-q', repo.cloneUrlWithAuth, path.join(home, 'c')], { home })).exitCode).toBe(0);
+    expect(await getManifestDigest(shared.registry, 'none', 'latest')).toBeUndefined();
   });
 });
