@@ -5,12 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '@hat/task-runner';
 import { staleFiles } from '../src/generate.ts';
 import { programs } from '../src/task-registry.ts';
+import { validateFiles } from '../src/validate.ts';
 
 const read = (rel: string) => readFile(path.join(repoRoot, rel), 'utf8');
 
 describe('one source of truth', () => {
   it('committed generated files (Task YAML, README tables) match the task definitions', async () => {
     expect(await staleFiles(), 'run: npx hat generate').toEqual([]);
+  });
+
+  it("every generated Task passes Tekton's own validation (dev image placeholder allowed, nothing else)", async () => {
+    const files = [...programs()].flatMap(([program, defs]) => defs.map((d) => path.join(repoRoot, `tasks/${program}/tekton/${d.name}.yaml`)));
+    expect(files.length).toBeGreaterThanOrEqual(7);
+    const { ok, problems } = await validateFiles(files, { allowImages: ['localhost/hat/[a-z0-9-]+:dev'] });
+    expect(problems).toEqual([]);
+    expect(ok).toBe(true);
   });
 
   it('every task README has the same sections', async () => {
