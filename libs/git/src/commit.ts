@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { git } from './git.ts';
 
 export interface Identity {
@@ -14,6 +16,8 @@ export interface CommitOptions {
   readonly author: Identity;
   readonly paths: readonly string[];
   readonly env: Record<string, string>;
+  /** Every changed path is already tracked (an edit, no new files): commit with -a and skip `git add`. */
+  readonly trackedOnly?: boolean;
 }
 
 export function commitMessage(subject: string, trailers: CommitOptions['trailers'], body?: string): string {
@@ -30,11 +34,25 @@ export async function commitPaths(opts: CommitOptions): Promise<string> {
     GIT_COMMITTER_EMAIL: opts.author.email,
   };
   const env = { ...opts.env, ...identity };
-  await git(['add', '--sparse', '--', ...opts.paths], { cwd: opts.cwd, env });
-  await git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '-F', '-'], {
+  if (!opts.trackedOnly) await git(['add', '--sparse', '--', ...opts.paths], { cwd: opts.cwd, env });
+  await git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', ...(opts.trackedOnly ? ['--all'] : []), '-F', '-'], {
     cwd: opts.cwd,
     env,
     input: commitMessage(opts.subject, opts.trailers, opts.body),
   });
-  return (await git(['rev-parse', 'HEAD'], { cwd: opts.cwd, env })).stdout.trim();
+  return headCommit(opts.cwd);
+}
+
+/** The commit HEAD points at, read from .git without starting a process (loose ref, else packed-refs). */
+export async function headCommit(cwd: string): Promise<string> {
+  const gitDir = path.join(cwd, '.git');
+  const head = (await readFile(path.join(gitDir, 'HEAD'), 'utf8')).trim();
+  if (!head.startsWith('ref: ')) return head;
+  const ref = head.slice('ref: '.length);
+  const loose = await readFile(path.join(gitDir, ref), 'utf8').catch(() => undefined);
+  if (loose) return loose.trim();
+  const packed = await readFile(path.join(gitDir, 'packed-refs'), 'utf8').catch(() => '');
+  const line = packed.split('\n').find((l) => l.endsWith(` ${ref}`));
+  if (!line) return (await git(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+  return line.split(' ')[0]!;
 }

@@ -6,7 +6,7 @@ export { git } from './git.ts';
 export type { GitOptions } from './git.ts';
 export { resetToRemote, sparseClone } from './checkout.ts';
 export type { SparseCloneOptions } from './checkout.ts';
-export { commitMessage, commitPaths } from './commit.ts';
+export { commitMessage, commitPaths, headCommit } from './commit.ts';
 export type { CommitOptions, Identity } from './commit.ts';
 export { pushHead } from './push.ts';
 export type { PushOptions } from './push.ts';

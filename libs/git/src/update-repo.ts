@@ -22,7 +22,16 @@ export const DEFAULT_REPO_LIMITS: RepoLimits = { connectAttempts: 4, pushAttempt
 
 /** What an edit decided: commit these paths, or stop with a value and write nothing. */
 export type EditOutcome<T> =
-  | { readonly commit: { readonly subject: string; readonly trailers: ReadonlyArray<readonly [string, string | undefined]>; readonly paths: readonly string[] }; readonly value: T }
+  | {
+      readonly commit: {
+        readonly subject: string;
+        readonly trailers: ReadonlyArray<readonly [string, string | undefined]>;
+        readonly paths: readonly string[];
+        /** The edit only changed tracked files (no new ones): one process fewer. */
+        readonly trackedOnly?: boolean;
+      };
+      readonly value: T;
+    }
   | { readonly done: T };
 
 export interface UpdateRepoOptions<T> {
@@ -94,7 +103,15 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
     for (let attempt = 1; ; attempt++) {
       const outcome = await opts.edit(dir, attempt);
       if ('done' in outcome) return { value: outcome.done, commit: undefined };
-      const commit = await commitPaths({ cwd: dir, env, author: opts.author, paths: outcome.commit.paths, subject: outcome.commit.subject, trailers: outcome.commit.trailers });
+      const commit = await commitPaths({
+        cwd: dir,
+        env,
+        author: opts.author,
+        paths: outcome.commit.paths,
+        subject: outcome.commit.subject,
+        trailers: outcome.commit.trailers,
+        ...(outcome.commit.trackedOnly ? { trackedOnly: true } : {}),
+      });
       try {
         await reachable('push', () => log.time(`pushed ${commit.slice(0, 12)} to ${where}`, () => pushHead({ cwd: dir, branch: opts.branch, env, what: `push to ${where}`, ...signal })));
         return { value: outcome.value, commit };

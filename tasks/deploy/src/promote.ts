@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HatError, InputError, type Logger } from '@hat/task-runtime';
@@ -83,6 +84,8 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
         log.info(`dry run: would deploy ${app} ${current} → ${version} to ${env}:\n${diff}`);
         return stop('dry-run', true, diff);
       }
+      // A missing values.yaml is created: then the commit has a new file to add.
+      const valuesExisted = existsSync(path.join(dir, paths.valuesPath));
       await writeFile(path.join(dir, paths.chartPath), next.chart);
       await writeFile(path.join(dir, paths.valuesPath), next.values);
       if (next.lock !== undefined) await writeFile(path.join(dir, paths.lockPath), next.lock);
@@ -92,6 +95,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
         commit: {
           subject: `deploy(${app}): ${current} → ${version} (${env})`,
           paths: [appDir],
+          trackedOnly: valuesExisted,
           trailers: [
             ['Hat-App', app],
             ['Hat-Env', env],

@@ -133,6 +133,14 @@ describe('bad input: one line naming the param, exit 2, nothing pushed', () => {
     expect(await bare(server, gitopsTest).head()).toBe(head);
   });
 
+  it('creates values.yaml with the image tag when the app folder has none', async () => {
+    const objects = await envObjects('test', gitopsTest, TEST_CRED);
+    await server.seedRepo('gitops-test', { 'apps/novalues/Chart.yaml': appFiles('novalues', '1.0.0')['apps/novalues/Chart.yaml']! }, 'add novalues');
+    const r = keep(await runDeploy('test', objects, { app: 'novalues', version: '1.0.1' }));
+    expect(r.exitCode, r.log).toBe(0);
+    expect(parse(await bare(server, gitopsTest).show('apps/novalues/values.yaml'))).toEqual({ novalues: { image: { tag: '1.0.1' } } });
+  });
+
   it('dry-run prints the diff and pushes nothing', async () => {
     const objects = await envObjects('test', gitopsTest, TEST_CRED);
     const head = await bare(server, gitopsTest).head();
