@@ -103,10 +103,16 @@ try {
   };
   await ours('app-0'); // builds the bundle once, outside the timing
 
+  // Interleaved (ours, shell, floor, ours, …) so that load drifting over the run hits all three alike.
   let app = 1;
-  const tOurs = await timeRuns(RUNS, () => ours(`app-${app++}`));
-  const tShell = await timeRuns(RUNS, () => shell(`app-${app++}`));
-  const tFloor = await timeRuns(RUNS, () => floor(`app-${app++}`));
+  const tOurs: number[] = [];
+  const tShell: number[] = [];
+  const tFloor: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    tOurs.push(...(await timeRuns(1, () => ours(`app-${app++}`))));
+    tShell.push(...(await timeRuns(1, () => shell(`app-${app++}`))));
+    tFloor.push(...(await timeRuns(1, () => floor(`app-${app++}`))));
+  }
 
   const concurrent = async (fn: (a: string) => Promise<boolean>) => {
     const base = app;
