@@ -43,4 +43,11 @@ else
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# 5. kustomize, pinned: renders catalog/ as Argo CD does (hat catalog tests), built from the Go module proxy.
+if [ -x "$tools/kustomize" ] && [ "$("$tools/kustomize" version 2>/dev/null)" = "$KUSTOMIZE_VERSION" ]; then
+  log "kustomize $KUSTOMIZE_VERSION present"
+else
+  log "building kustomize $KUSTOMIZE_VERSION with go install"
+  GOBIN="$tools" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+fi
 log "ready (tools in .tools/bin)"

@@ -38,7 +38,7 @@ describe('versioning rule', () => {
       results: ['commit'],
       workspaces: { source: {}, cache: { optional: true } },
       mounts: { '/var/run/hat/creds': 'secret/hat-gitops-test' },
-      ...change,
+      ...(change as Parameters<typeof contract>[0]),
     });
     const result = compareContracts(base, after);
     expect(result.bump).toBe(bump);

@@ -1,11 +1,13 @@
 // hat catalog publish against the real registry (htpasswd, plain HTTP) with real buildah, into a temp catalog.
 // The steps build on each other: first publish, no-change publish, a breaking change, a compatible change.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTask } from '@hat/task-spec';
 import { createLogger } from '@hat/task-runtime';
 import { createPushSession, readTektonBundle } from '@hat/oci';
 import { getManifest, getManifestDigest, startRegistry, writeRegistryAuthFile, type Registry } from '../../test/stack/index.ts';
@@ -48,6 +50,7 @@ describe('hat catalog publish (real registry, real buildah)', () => {
       authFile,
       programFile: await fakePrograms(path.join(work, 'programs'), { alpha: 'console.log("alpha");\n', beta: 'console.log("beta");\n' }),
       programReadme: async () => undefined,
+      ownDockerfile: async () => undefined,
       now: () => new Date('2025-01-02T03:04:05Z'),
       log: createLogger({ write: (line) => logs.push(line) }),
     };
@@ -131,6 +134,35 @@ describe('hat catalog publish (real registry, real buildah)', () => {
     expect(patched.plans.find((p) => p.def.name === 'alpha-two')?.change?.reasons).toEqual(['patch: program tasks/alpha changed']);
     expect(split(await imageOf('alpha-one', '1.1.1'))[2]).toBe(split(await imageOf('alpha-two', '1.0.1'))[2]);
     expect(split(await imageOf('alpha-one', '1.1.1'))[2]).not.toBe(split(await imageOf('alpha-one', '1.1.0'))[2]);
+  });
+
+  it("a program with its own Dockerfile is built from it instead of Dockerfile.task, unless --base-for names it", async () => {
+    const gamma = defineTask({
+      name: 'gamma',
+      displayName: 'Gamma',
+      description: 'Has its own image.',
+      categories: ['Testing'],
+      tags: ['test'],
+      params: z.object({ who: z.string().describe('Whom to greet.') }),
+      results: {},
+    });
+    const own = path.join(work, 'gamma', 'Dockerfile');
+    await mkdir(path.dirname(own), { recursive: true });
+    await writeFile(own, `FROM ${options.base}\nARG PROGRAM\nCOPY tasks/\${PROGRAM}/dist/task.mjs /opt/gamma/own.mjs\n`);
+    const gammaOptions = {
+      ...options,
+      catalog: path.join(work, 'catalog-gamma'),
+      programFile: await fakePrograms(path.join(work, 'programs-gamma'), { gamma: 'console.log("gamma");\n' }),
+      ownDockerfile: async (program: string) => (program === 'gamma' ? own : undefined),
+    };
+    const result = await publishCatalog({ ...gammaOptions, definitions: [gamma] });
+    const file = await readFile(path.join(gammaOptions.catalog, 'tasks', 'gamma', '1.0.0', 'gamma.yaml'), 'utf8');
+    expect(file).toMatch(/hat\.dev\/base-image: tasks\/gamma\/Dockerfile@sha256:[0-9a-f]{64}\n/);
+    const [, , digest] = split(result.published[0]!.image);
+    const { stdout } = await execa('skopeo', ['inspect', '--config', '--tls-verify=false', '--creds', `${registry.username}:${registry.password}`, `docker://${registry.host}/ci/hat/gamma@${digest}`]);
+    expect(stdout).toContain('/opt/gamma/own.mjs');
+    const dry = await publishCatalog({ ...gammaOptions, definitions: [gamma], baseFor: { gamma: options.base }, dryRun: true });
+    expect(dry.plans[0]?.change?.reasons).toEqual([expect.stringMatching(/^patch: image built from .*stand-in-base@sha256:[0-9a-f]{64} \(was tasks\/gamma\/Dockerfile@sha256:/)]);
   });
 
   it('the result passes hat catalog verify, and kustomize renders both majors side by side as valid Tekton', async () => {

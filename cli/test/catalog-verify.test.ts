@@ -39,22 +39,37 @@ describe('the committed catalog', () => {
   });
 
   it('ships Argo CD manifests: a project limited to Tekton kinds (+ ConfigMaps/Secrets) in one namespace, annotation tracking', async () => {
-    const read = async (f: string) => parse(await readFile(path.join(DEFAULT_CATALOG_DIR, 'argocd', f), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    interface Manifest {
+      kind: string;
+      metadata: { name: string };
+      data?: Record<string, string>;
+      spec: {
+        project?: string;
+        source?: { path: string; repoURL: string };
+        destination?: unknown;
+        destinations?: unknown[];
+        sourceRepos?: string[];
+        clusterResourceWhitelist?: unknown[];
+        namespaceResourceWhitelist?: unknown[];
+      };
+    }
+    const read = async (f: string) => parse(await readFile(path.join(DEFAULT_CATALOG_DIR, 'argocd', f), 'utf8')) as Manifest;
     const project = await read('appproject.yaml');
     const app = await read('application.yaml');
-    expect(project['kind']).toBe('AppProject');
-    expect(project['spec'].clusterResourceWhitelist).toEqual([]);
-    expect(project['spec'].namespaceResourceWhitelist).toEqual([
+    expect(project.kind).toBe('AppProject');
+    expect(project.spec.clusterResourceWhitelist).toEqual([]);
+    expect(project.spec.namespaceResourceWhitelist).toEqual([
       { group: 'tekton.dev', kind: 'Task' },
       { group: 'tekton.dev', kind: 'Pipeline' },
       { group: '', kind: 'ConfigMap' },
       { group: '', kind: 'Secret' },
     ]);
-    expect(app['spec'].project).toBe(project['metadata'].name);
-    expect(app['spec'].source.path).toBe('catalog');
-    expect(project['spec'].sourceRepos).toEqual([app['spec'].source.repoURL]);
-    expect(project['spec'].destinations).toEqual([app['spec'].destination]);
-    expect((await read('argocd-cm-patch.yaml'))['data']).toEqual({ 'application.resourceTrackingMethod': 'annotation' });
+    expect(app.kind).toBe('Application');
+    expect(app.spec.project).toBe(project.metadata.name);
+    expect(app.spec.source?.path).toBe('catalog');
+    expect(project.spec.sourceRepos).toEqual([app.spec.source?.repoURL]);
+    expect(project.spec.destinations).toEqual([app.spec.destination]);
+    expect((await read('argocd-cm-patch.yaml')).data).toEqual({ 'application.resourceTrackingMethod': 'annotation' });
   });
 
   it('has a template, with placeholders only, for every Secret and ConfigMap the deploy Tasks mount', async () => {
@@ -95,7 +110,7 @@ describe('hat catalog verify on copies', () => {
 
   it('fails, naming the file, when a published Task YAML is edited, even when the edit is committed', async () => {
     const original = await readFile(taskFile, 'utf8');
-    await writeFile(taskFile, original.replace('description: ', 'description: Tampered. '));
+    await writeFile(taskFile, original.replace('tekton.dev/tags: ', 'tekton.dev/tags: tampered, '));
     try {
       const dirty = await verifyCatalog(catalog, { display: show });
       expect(dirty.ok).toBe(false);
@@ -105,7 +120,7 @@ describe('hat catalog verify on copies', () => {
       expect(committed.problems).toEqual(dirty.problems);
     } finally {
       await writeFile(taskFile, original);
-      await gitIn(repo)('commit', '-q', '-am', 'restore');
+      await gitIn(repo)('commit', '-q', '--allow-empty', '-am', 'restore');
     }
     expect((await verifyCatalog(catalog, { display: show })).ok).toBe(true);
   });
@@ -125,7 +140,19 @@ describe('hat catalog verify on copies', () => {
       expect(result.problems).toContainEqual(expect.stringMatching(new RegExp(`^${show(readme).replace(/\./g, '\\.')}: published in commit [0-9a-f]{12} and since removed`)));
     } finally {
       await writeFile(readme, text);
+      await gitIn(repo)('add', path.relative(repo, readme));
+      await gitIn(repo)('commit', '-q', '-m', 'restore the README as published');
     }
+    expect((await verifyCatalog(catalog, { display: show })).problems).toEqual([]);
+  });
+
+  it('refuses to vouch for immutability in a shallow clone (CI must fetch the history)', async () => {
+    const shallow = await mkdtemp(path.join(os.tmpdir(), 'hat-catalog-shallow-'));
+    scratch.push(shallow);
+    await gitIn(repo)('commit', '-q', '--allow-empty', '-m', 'a second commit');
+    await execa('git', ['clone', '-q', '--depth', '1', `file://${repo}`, shallow]);
+    const result = await verifyCatalog(path.join(shallow, 'catalog'), { display: (f) => path.relative(shallow, f) });
+    expect(result.problems).toEqual([expect.stringMatching(/^catalog\/tasks: the git clone is shallow/)]);
   });
 
   it('reports each layout, annotation, pinning and index problem on its file', async () => {
@@ -143,7 +170,7 @@ describe('hat catalog verify on copies', () => {
       text
         .replace(`name: ${task}\n`, `name: ${task}-renamed\n`)
         .replace(/tekton\.dev\/categories: .*/, 'tekton.dev/categories: Deployment, Magic')
-        .replace(/(image: [^@\n]+)@sha256:[0-9a-f]{64}/, '$1'),
+        .replace(/^(\s+image: [^@\n]+)@sha256:[0-9a-f]{64}$/m, '$1'),
     );
     await rm(path.join(vdir, 'README.md'));
     await writeFile(path.join(copy, 'tasks', task!, 'latest'), 'x');

@@ -1,11 +1,13 @@
-// Builds a task image (Dockerfile.task: the base plus one program bundle) with buildah for each platform the Task
-// claims, as one OCI image index, and pushes it. Reproducible: --timestamp 0, a build context holding only the
-// bundle, and the platforms added to the index in a fixed order, so the same inputs give the same digest.
+// Builds a task image (Dockerfile.task: the base plus one program bundle, or the program's own Dockerfile) with
+// buildah for each platform the Task claims, as one OCI image index, and pushes it. Reproducible: --timestamp 0, a
+// build context holding only the bundle, each platform FROM its own base manifest, and the platforms added to the
+// index in a fixed order, so the same inputs give the same digest (an own Dockerfile's RUN steps may not be).
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fetchManifest, parseImageRef, type PushSession } from '@hat/oci';
 import { HatError, run, type Logger } from '@hat/task-runtime';
+import type { ImageRecipe } from './image-recipe.ts';
 
 export interface BuildahStorage {
   /** buildah --root */
@@ -17,9 +19,8 @@ export interface BuildahStorage {
 export interface ImageBuild {
   readonly program: string;
   readonly programFile: string;
-  /** Dockerfile.task */
-  readonly dockerfile: string;
-  /** Per platform, the base image pinned to that platform's own manifest (see platformBases). */
+  readonly recipe: ImageRecipe;
+  /** Recipe 'base': per platform, the base pinned to that platform's own manifest (see platformBases). */
   readonly bases: ReadonlyMap<string, string>;
   /** e.g. ['linux/amd64', 'linux/arm64'] */
   readonly platforms: readonly string[];
@@ -65,7 +66,7 @@ export async function buildProgramImage(b: ImageBuild): Promise<string> {
   try {
     await mkdir(path.join(context, 'tasks', b.program, 'dist'), { recursive: true });
     await copyFile(b.programFile, path.join(context, 'tasks', b.program, 'dist', 'task.mjs'));
-    await copyFile(b.dockerfile, path.join(context, 'Dockerfile'));
+    await copyFile(b.recipe.dockerfile, path.join(context, 'Dockerfile'));
     const images: string[] = [];
     for (const platform of b.platforms) {
       const image = `localhost/hat-catalog/${b.program}:${platform.replace(/\//g, '-')}`;
@@ -80,8 +81,7 @@ export async function buildProgramImage(b: ImageBuild): Promise<string> {
           '--platform',
           platform,
           ...registryArgs(b),
-          '--build-arg',
-          `BASE=${b.bases.get(platform) ?? ''}`,
+          ...(b.recipe.kind === 'base' ? ['--build-arg', `BASE=${b.bases.get(platform) ?? ''}`] : []),
           '--build-arg',
           `PROGRAM=${b.program}`,
           '--tag',

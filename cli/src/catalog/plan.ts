@@ -4,6 +4,7 @@ import type { TaskDefinition } from '@hat/task-spec';
 import { InputError } from '@hat/task-runtime';
 import { bumpVersion, FIRST_VERSION, type Bump } from './catalog-version.ts';
 import { compareContracts, contractOf } from './contract.ts';
+import { digestOfImage, type ImageRecipe } from './image-recipe.ts';
 import { HAT_ANNOTATIONS, publishedVersions, taskFilePath } from './layout.ts';
 import { sha256, sourceDigest } from './source-digest.ts';
 import { canonicalJson, normalizeTask, parseTaskYaml, renderedForComparison, taskFacts } from './task-file.ts';
@@ -11,11 +12,10 @@ import { canonicalJson, normalizeTask, parseTaskYaml, renderedForComparison, tas
 export interface PlanInputs {
   readonly definitions: readonly TaskDefinition[];
   readonly catalog: string;
-  /** The base image of a program, pinned: `repo@sha256:…`. */
-  readonly baseFor: (program: string) => string;
+  /** How each program's image is made. */
+  readonly recipes: ReadonlyMap<string, ImageRecipe>;
   /** Path of a program's bundle (built when missing or stale). */
   readonly programFile: (program: string) => Promise<string>;
-  readonly dockerfile: Buffer;
 }
 
 export interface TaskChange {
@@ -28,19 +28,12 @@ export interface TaskPlan {
   readonly def: TaskDefinition;
   readonly programFile: string;
   readonly programDigest: string;
-  readonly baseImage: string;
+  readonly recipe: ImageRecipe;
   readonly sourceDigest: string;
   readonly previous: { readonly version: string; readonly file: string } | undefined;
   /** undefined: the last published version has the same source digest; nothing to publish. */
   readonly change: TaskChange | undefined;
 }
-
-export const digestOfImage = (image: string): string => {
-  const at = image.lastIndexOf('@');
-  const digest = at >= 0 ? image.slice(at + 1) : '';
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new InputError(`base image ${JSON.stringify(image)} must be pinned by digest (IMAGE@sha256:…)`);
-  return digest;
-};
 
 /** Paths where two JSON values differ, a few levels deep (for the reasons of a patch). */
 function differingPaths(a: unknown, b: unknown, at: string, depth: number): string[] {
@@ -54,11 +47,12 @@ function differingPaths(a: unknown, b: unknown, at: string, depth: number): stri
 export async function planTask(def: TaskDefinition, inputs: PlanInputs): Promise<TaskPlan> {
   const programFile = await inputs.programFile(def.program);
   const programDigest = sha256(await readFile(programFile));
-  const baseImage = inputs.baseFor(def.program);
-  const digest = sourceDigest({ def, programDigest, baseDigest: digestOfImage(baseImage), dockerfileDigest: sha256(inputs.dockerfile) });
+  const recipe = inputs.recipes.get(def.program);
+  if (!recipe) throw new InputError(`no image recipe for program ${def.program}`);
+  const digest = sourceDigest({ def, programDigest, baseDigest: recipe.baseDigest, dockerfileDigest: recipe.dockerfileDigest });
   const versions = await publishedVersions(inputs.catalog, def.name);
   const last = versions.at(-1);
-  const common = { def, programFile, programDigest, baseImage, sourceDigest: digest };
+  const common = { def, programFile, programDigest, recipe, sourceDigest: digest };
   if (last === undefined) return { ...common, previous: undefined, change: { version: FIRST_VERSION, bump: 'new', reasons: ['first version'] } };
   const file = taskFilePath(inputs.catalog, def.name, last);
   const published = parseTaskYaml(await readFile(file, 'utf8'), file);
@@ -71,8 +65,9 @@ export async function planTask(def: TaskDefinition, inputs: PlanInputs): Promise
     const paths = differingPaths(normalizeTask(published), renderedForComparison(def), '', 4);
     if (paths.length > 0) reasons.push(`patch: Task changed at ${paths.join(', ')}`);
     if (facts.annotations[HAT_ANNOTATIONS.programDigest] !== programDigest) reasons.push(`patch: program tasks/${def.program} changed`);
-    const previousBase = facts.annotations[HAT_ANNOTATIONS.baseImage];
-    if (!previousBase || !previousBase.endsWith(digestOfImage(baseImage))) reasons.push(`patch: base image changed (${previousBase ?? 'unknown'} → ${baseImage})`);
+    const previousFrom = facts.annotations[HAT_ANNOTATIONS.baseImage] ?? 'unknown';
+    const sameFrom = recipe.kind === 'base' ? previousFrom.endsWith(`@${digestOfImage(recipe.from)}`) : previousFrom === recipe.from;
+    if (!sameFrom) reasons.push(`patch: image built from ${recipe.from} (was ${previousFrom})`);
     if (reasons.length === 0) reasons.push('patch: image recipe (Dockerfile.task) changed');
   }
   return { ...common, previous, change: { version: bumpVersion(last, contractChange.bump), bump: contractChange.bump, reasons } };

@@ -9,9 +9,10 @@ import { createLogger, HatError, InputError, type Logger } from '@hat/task-runti
 import { createPushSession, parseImageRef, pushTektonBundle } from '@hat/oci';
 import { validateFiles } from '../validate.ts';
 import { buildProgramImage, platformBases, pushImage, removeImageList, type BuildahStorage } from './image-build.ts';
+import { imageRecipes } from './image-recipe.ts';
 import { writeInstallIndex } from './install-index.ts';
 import { bundleRepository, imageRepository, TASK_FILES, taskFileName, taskVersionDir } from './layout.ts';
-import { digestOfImage, planCatalog, type TaskPlan } from './plan.ts';
+import { planCatalog, type TaskPlan } from './plan.ts';
 import { credentialOf, parseRegistryPrefix, resolveAuthFile } from './registry-target.ts';
 import { publishedTaskYaml } from './task-file.ts';
 import { artifactHubPackage, versionKustomization, versionReadme } from './version-docs.ts';
@@ -27,7 +28,7 @@ export interface PublishOptions {
   readonly recordRegistry?: string | undefined;
   /** Base image of every task image, pinned: IMAGE@sha256:… */
   readonly base: string;
-  /** Per-program base images (e.g. build-image needs buildah in its base). */
+  /** Programs built with Dockerfile.task on another base than `base`, even if they have their own Dockerfile. */
   readonly baseFor?: Readonly<Record<string, string>>;
   readonly dryRun?: boolean;
   /** Allow plain HTTP and unverified TLS to the registries (local registries). */
@@ -37,7 +38,10 @@ export interface PublishOptions {
   readonly buildahRoot?: string | undefined;
   readonly programFile?: (program: string) => Promise<string>;
   readonly programReadme?: (program: string) => Promise<string | undefined>;
+  /** Dockerfile.task (default: the repository's). */
   readonly dockerfile?: string;
+  /** A program's own Dockerfile (default: tasks/<program>/Dockerfile when it exists). */
+  readonly ownDockerfile?: (program: string) => Promise<string | undefined>;
   readonly now?: () => Date;
   readonly log?: Logger;
 }
@@ -57,8 +61,6 @@ export interface PublishResult {
   readonly indexWritten: readonly string[];
 }
 
-const DEFAULT_DOCKERFILE = path.join(repoRoot, 'Dockerfile.task');
-
 const defaultReadme = (program: string): Promise<string | undefined> => readFile(path.join(repoRoot, 'tasks', program, 'README.md'), 'utf8').catch(() => undefined);
 
 /** Platforms a Task claims (`tekton.dev/platforms`), which its image must serve. */
@@ -69,17 +71,13 @@ function platformsOf(def: TaskDefinition): string[] {
 
 export async function publishCatalog(opts: PublishOptions): Promise<PublishResult> {
   const log = opts.log ?? createLogger();
-  const baseFor = (program: string): string => opts.baseFor?.[program] ?? opts.base;
-  digestOfImage(opts.base);
-  for (const image of Object.values(opts.baseFor ?? {})) digestOfImage(image);
-  const dockerfile = opts.dockerfile ?? DEFAULT_DOCKERFILE;
-  const plans = await planCatalog({
-    definitions: opts.definitions,
-    catalog: opts.catalog,
-    baseFor,
-    programFile: opts.programFile ?? ensureBundle,
-    dockerfile: await readFile(dockerfile),
+  const recipes = await imageRecipes(new Set(opts.definitions.map((d) => d.program)), {
+    base: opts.base,
+    baseFor: opts.baseFor,
+    taskDockerfile: opts.dockerfile,
+    ownDockerfile: opts.ownDockerfile,
   });
+  const plans = await planCatalog({ definitions: opts.definitions, catalog: opts.catalog, recipes, programFile: opts.programFile ?? ensureBundle });
   const changed = plans.filter((p) => p.change !== undefined).sort((a, b) => a.def.name.localeCompare(b.def.name));
   if (opts.dryRun) return { plans, published: [], indexWritten: [] };
   if (changed.length === 0) return { plans, published: [], indexWritten: await writeInstallIndex(opts.catalog) };
@@ -102,10 +100,14 @@ export async function publishCatalog(opts: PublishOptions): Promise<PublishResul
       const tasks = changed.filter((p) => p.def.program === program);
       const first = tasks[0]!;
       const platforms = [...new Set(tasks.flatMap((p) => platformsOf(p.def)))].sort();
-      const baseHost = parseImageRef(first.baseImage).registry;
-      const baseSession = baseHost === push.host ? session : createPushSession({ registry: baseHost, credential: await credentialOf(authFile, baseHost), tlsVerify });
-      const bases = await platformBases(baseSession, first.baseImage, platforms);
-      const list = await buildProgramImage({ program, programFile: first.programFile, dockerfile, bases, platforms, storage, tlsVerify, authFile, log });
+      const { recipe } = first;
+      let bases = new Map<string, string>();
+      if (recipe.base) {
+        const baseHost = parseImageRef(recipe.base).registry;
+        const baseSession = baseHost === push.host ? session : createPushSession({ registry: baseHost, credential: await credentialOf(authFile, baseHost), tlsVerify });
+        bases = await platformBases(baseSession, recipe.base, platforms);
+      }
+      const list = await buildProgramImage({ program, programFile: first.programFile, recipe, bases, platforms, storage, tlsVerify, authFile, log });
       try {
         for (const version of [...new Set(tasks.map((p) => p.change!.version))].sort()) {
           const digest = await pushImage(list, `${imageRepository(push.prefix, program)}:${version}`, { storage, tlsVerify, authFile, log });
@@ -128,7 +130,7 @@ export async function publishCatalog(opts: PublishOptions): Promise<PublishResul
       await mkdir(staging, { recursive: true });
       try {
         const image = `${imageRepository(record.prefix, def.program)}:${version}@${images.get(def.program)}`;
-        const taskYaml = publishedTaskYaml({ def, version, image, sourceDigest: plan.sourceDigest, programDigest: plan.programDigest, baseImage: plan.baseImage });
+        const taskYaml = publishedTaskYaml({ def, version, image, sourceDigest: plan.sourceDigest, programDigest: plan.programDigest, baseImage: plan.recipe.from });
         const taskFile = path.join(staging, taskFileName(def.name));
         await writeFile(taskFile, taskYaml);
         const check = await validateFiles([taskFile]);

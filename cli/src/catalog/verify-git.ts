@@ -36,6 +36,9 @@ export async function checkPublishedUnchanged(catalog: string, display: (file: s
   const topRes = await git(path.resolve(catalog), ['rev-parse', '--show-toplevel']);
   if (!topRes.ok) return { checked: false, problems: [] };
   const top = topRes.stdout.toString('utf8').trim();
+  if ((await git(top, ['rev-parse', '--is-shallow-repository'])).stdout.toString('utf8').trim() === 'true') {
+    return { checked: false, problems: [`${display(tasksDir)}: the git clone is shallow, so the commit that published each file is unknown; fetch the history (git fetch --unshallow)`] };
+  }
   const rel = path.relative(top, tasksDir).split(path.sep).join('/');
   const added = await firstAdditions(top, rel);
   const problems: string[] = [];

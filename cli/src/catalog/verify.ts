@@ -8,7 +8,7 @@ import { isCatalogVersion } from './catalog-version.ts';
 import { HUB_CATEGORIES, REQUIRED_ANNOTATIONS } from './hub-categories.ts';
 import { staleInstallIndex } from './install-index.ts';
 import { BUNDLE_ANNOTATION, catalogTaskNames, HAT_ANNOTATIONS, TASK_FILES, taskFileName } from './layout.ts';
-import { parseTaskYaml, taskFacts } from './task-file.ts';
+import { taskFacts } from './task-file.ts';
 import { versionKustomization } from './version-docs.ts';
 import { checkPublishedUnchanged } from './verify-git.ts';
 
@@ -43,11 +43,11 @@ async function checkVersion(dir: string, task: string, version: string, show: (f
   }
   let facts;
   try {
-    const doc = parseTaskYaml(text, show(taskFile));
+    const doc = obj(parse(text));
     if (doc['kind'] !== 'Task' || doc['apiVersion'] !== 'tekton.dev/v1') at(taskFile, `expected a tekton.dev/v1 Task (got ${String(doc['apiVersion'])} ${String(doc['kind'])})`);
     facts = taskFacts(doc);
   } catch (err) {
-    at(taskFile, err instanceof Error ? err.message : String(err));
+    at(taskFile, `not YAML (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
     return problems;
   }
   if (facts.name !== task) at(taskFile, `metadata.name is ${JSON.stringify(facts.name)}; it must equal the folder name ${task}`);

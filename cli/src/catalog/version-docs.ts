@@ -50,7 +50,7 @@ export function usageSnippets(def: TaskDefinition, version: string, bundle: stri
 function programSection(def: TaskDefinition, readme: string | undefined): string {
   if (!readme || !readme.includes(REFERENCE_START) || !readme.includes(REFERENCE_END)) return `## Reference\n\n${renderReference([def])}\n`;
   const body = spliceReference(readme, renderReference([def])).replace(/^# .*\n+/, '');
-  return `${body.replace(/\n*$/, '')}\n`;
+  return `## What it does\n\n${body.replace(/\n*$/, '')}\n`;
 }
 
 export function versionReadme(d: VersionDocInputs): string {

@@ -44,7 +44,7 @@ function printResult(result: PublishResult, dryRun: boolean): void {
 function addPublishOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--base <image@digest>', 'base image of the task images, pinned by digest (built from Dockerfile.base)')
-    .option('--base-for <program=image@digest>', 'another base for one program, e.g. build-image (repeatable)', keyValue('--base-for'))
+    .option('--base-for <program=image@digest>', 'build PROGRAM with Dockerfile.task on this base (instead of --base, or of its own tasks/PROGRAM/Dockerfile; repeatable)', keyValue('--base-for'))
     .option('--catalog <dir>', 'catalog root (default: catalog/ of this repository)');
 }
 
