@@ -15,8 +15,11 @@ export function mask(text: string): string {
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
     if (out.includes(s)) out = out.split(s).join('***');
   }
-  // Credentials embedded in URLs (https://user:pass@host) are masked even when not registered.
-  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi, '$1$2:***@');
+  // Credentials embedded in URLs (https://user:pass@host, https://token@host) are masked even when not registered.
+  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^/\s@]+)@/gi, (_m, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return `${scheme}${colon >= 0 ? `${userinfo.slice(0, colon)}:***` : '***'}@`;
+  });
 }
 
 export function registeredSecrets(): readonly string[] {

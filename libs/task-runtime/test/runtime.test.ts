@@ -120,5 +120,7 @@ describe('run and retry', () => {
 
   it('masks credentials in URLs even when not registered', () => {
     expect(mask('fatal: https://user:hunter22@host/repo.git')).toBe('fatal: https://user:***@host/repo.git');
+    expect(mask('fatal: https://ghp_tokenvalue123@host/repo.git')).toBe('fatal: https://***@host/repo.git');
+    expect(mask('ssh://git@host/x and git@host:x')).toBe('ssh://***@host/x and git@host:x');
   });
 });
