@@ -2,7 +2,7 @@
 // buildah for each platform the Task claims, as one OCI image index, and pushes it. Reproducible: --timestamp 0, a
 // build context holding only the bundle, each platform FROM its own base manifest, and the platforms added to the
 // index in a fixed order, so the same inputs give the same digest (an own Dockerfile's RUN steps may not be).
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fetchManifest, parseImageRef, type PushSession } from '@hat/oci';
@@ -27,6 +27,8 @@ export interface ImageBuild {
   readonly storage: BuildahStorage;
   readonly tlsVerify: boolean;
   readonly authFile?: string | undefined;
+  /** registries.conf for the build (CONTAINERS_REGISTRIES_CONF): a mirror that serves the base under its recorded name. */
+  readonly registriesConf?: string | undefined;
   readonly log: Logger;
 }
 
@@ -89,7 +91,7 @@ export async function buildProgramImage(b: ImageBuild): Promise<string> {
           '--file',
           path.join(context, 'Dockerfile'),
           context,
-        ]),
+        ], b.registriesConf ? { env: { CONTAINERS_REGISTRIES_CONF: b.registriesConf } } : {}),
       );
       images.push(image);
     }
@@ -117,6 +119,76 @@ export async function pushImage(list: string, ref: string, b: Pick<ImageBuild, '
     const digest = (await readFile(digestFile, 'utf8')).trim();
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`buildah manifest push ${ref}: unexpected digest ${JSON.stringify(digest)}`);
     return digest;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Runs fn with buildah storage under `root` (kept), or under a temp dir removed afterwards. */
+export async function withBuildahStorage<T>(root: string | undefined, fn: (storage: BuildahStorage) => Promise<T>): Promise<T> {
+  const temp = root ? undefined : await mkdtemp(path.join(os.tmpdir(), 'hat-buildah-'));
+  const dir = root ? path.resolve(root) : (temp ?? '');
+  try {
+    return await fn({ root: path.join(dir, 'root'), runroot: path.join(dir, 'runroot') });
+  } finally {
+    if (temp) await rm(temp, { recursive: true, force: true });
+  }
+}
+
+export interface ProgramImage extends Omit<ImageBuild, 'bases' | 'registriesConf'> {
+  /** A registry session for a host (reads the base's image index). */
+  readonly session: (host: string) => Promise<PushSession>;
+  /**
+   * Where to pull the base from, when not from recipe.base itself: the same digest under another name. The image
+   * still names recipe.base (buildah records the FROM name in it, so the name is part of the digest): a
+   * registries.conf mirror serves recipe.base's repository from this one.
+   */
+  readonly baseSource?: string | undefined;
+}
+
+const repositoryOf = (image: string): string => {
+  const ref = parseImageRef(image);
+  return `${ref.registry}/${ref.repository}`;
+};
+
+/** registries.conf: pull `from`'s repository from `to`'s repository (digest pulls only). */
+const mirrorConf = (from: string, to: string, tlsVerify: boolean): string =>
+  `[[registry]]\nlocation = ${JSON.stringify(from)}\n[[registry.mirror]]\nlocation = ${JSON.stringify(to)}\ninsecure = ${String(!tlsVerify)}\n`;
+
+/**
+ * Builds a program's image (buildProgramImage) and pushes it to each of `refs` (tags of one image); returns its
+ * index digest. publish and verify --rebuild both build through here.
+ */
+export async function buildAndPushImage(b: ProgramImage, refs: readonly string[]): Promise<string> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'hat-image-conf-'));
+  try {
+    let bases = new Map<string, string>();
+    let registriesConf: string | undefined;
+    if (b.recipe.base) {
+      const source = b.baseSource ?? b.recipe.base;
+      bases = await platformBases(await b.session(parseImageRef(source).registry), source, b.platforms);
+      const [named, pulled] = [repositoryOf(b.recipe.base), repositoryOf(source)];
+      if (named !== pulled) {
+        const sourceRepo = source.slice(0, source.lastIndexOf('@'));
+        const namedRepo = b.recipe.base.slice(0, b.recipe.base.lastIndexOf('@'));
+        bases = new Map([...bases].map(([platform, ref]) => [platform, namedRepo + ref.slice(sourceRepo.length)]));
+        registriesConf = path.join(scratch, 'registries.conf');
+        await writeFile(registriesConf, mirrorConf(named, pulled, b.tlsVerify));
+      }
+    }
+    const list = await buildProgramImage({ ...b, bases, registriesConf });
+    try {
+      let digest: string | undefined;
+      for (const ref of refs) {
+        const pushed = await pushImage(list, ref, b);
+        if (digest && digest !== pushed) throw new HatError(`image of ${b.program} pushed twice with different digests (${digest}, ${pushed})`);
+        digest = pushed;
+      }
+      if (!digest) throw new HatError(`image of ${b.program}: nowhere to push it`);
+      return digest;
+    } finally {
+      await removeImageList(list, b.storage);
+    }
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

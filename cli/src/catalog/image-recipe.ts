@@ -45,6 +45,11 @@ const defaultOwnDockerfile = async (program: string): Promise<string | undefined
   return (await readFile(file).then(() => true, () => false)) ? file : undefined;
 };
 
+const baseRecipe = (image: string, dockerfile: string, dockerfileDigest: string): ImageRecipe =>
+  ({ kind: 'base', dockerfile, dockerfileDigest, base: image, from: image, baseDigest: digestOfImage(image) });
+const ownRecipe = (program: string, dockerfile: string, dockerfileDigest: string): ImageRecipe =>
+  ({ kind: 'own', dockerfile, dockerfileDigest, base: undefined, from: `tasks/${program}/Dockerfile@${dockerfileDigest}`, baseDigest: 'none' });
+
 export async function imageRecipes(programs: Iterable<string>, opts: RecipeOptions): Promise<Map<string, ImageRecipe>> {
   digestOfImage(opts.base);
   for (const image of Object.values(opts.baseFor ?? {})) digestOfImage(image);
@@ -54,13 +59,25 @@ export async function imageRecipes(programs: Iterable<string>, opts: RecipeOptio
   for (const program of programs) {
     const base = opts.baseFor?.[program];
     const own = base ? undefined : await (opts.ownDockerfile ?? defaultOwnDockerfile)(program);
-    if (own) {
-      const digest = sha256(await readFile(own));
-      recipes.set(program, { kind: 'own', dockerfile: own, dockerfileDigest: digest, base: undefined, from: `tasks/${program}/Dockerfile@${digest}`, baseDigest: 'none' });
-    } else {
-      const image = base ?? opts.base;
-      recipes.set(program, { kind: 'base', dockerfile: taskDockerfile, dockerfileDigest: taskDockerfileDigest, base: image, from: image, baseDigest: digestOfImage(image) });
-    }
+    recipes.set(program, own ? ownRecipe(program, own, sha256(await readFile(own))) : baseRecipe(base ?? opts.base, taskDockerfile, taskDockerfileDigest));
   }
   return recipes;
+}
+
+const OWN_FROM = /^tasks\/([^/]+)\/Dockerfile@sha256:[0-9a-f]{64}$/;
+
+/**
+ * The recipe a published version was built with, read from its `hat.dev/base-image`, over the current files:
+ * Dockerfile.task on the recorded base, or the program's own Dockerfile as it is now (its digest is in the source
+ * digest, so a changed one shows there). undefined: the version was built from an own Dockerfile the program no
+ * longer has.
+ */
+export async function recordedRecipe(program: string, recorded: string, opts: Omit<RecipeOptions, 'base' | 'baseFor'>): Promise<ImageRecipe | undefined> {
+  const own = OWN_FROM.exec(recorded);
+  if (own) {
+    const file = own[1] === program ? await (opts.ownDockerfile ?? defaultOwnDockerfile)(program) : undefined;
+    return file ? ownRecipe(program, file, sha256(await readFile(file))) : undefined;
+  }
+  const taskDockerfile = opts.taskDockerfile ?? DEFAULT_TASK_DOCKERFILE;
+  return baseRecipe(recorded, taskDockerfile, sha256(await readFile(taskDockerfile)));
 }

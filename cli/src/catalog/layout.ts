@@ -35,6 +35,8 @@ export const clusterTaskName = (task: string, major: number): string => `${task}
 
 /** `<prefix>/hat/<program>`: the step image repository (programOfImage() maps it back to tasks/<program>). */
 export const imageRepository = (prefix: string, program: string): string => `${prefix}/hat/${program}`;
+/** `<prefix>/hat-rebuild/<program>`: where verify --rebuild pushes (never the catalog's own repositories or tags). */
+export const rebuildRepository = (prefix: string, program: string): string => `${prefix}/hat-rebuild/${program}`;
 /** `<prefix>/hat/catalog/<task>`: the Tekton bundle repository of one Task. */
 export const bundleRepository = (prefix: string, task: string): string => `${prefix}/hat/catalog/${task}`;
 

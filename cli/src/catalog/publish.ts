@@ -1,19 +1,18 @@
 // hat catalog publish: per changed Task, the next version; per changed program, one reproducible image; per
 // version, a folder that is written once (staged, validated, then renamed into place) and a Tekton bundle.
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderTaskObject, type TaskDefinition } from '@hat/task-spec';
 import { ensureBundle, repoRoot } from '@hat/task-runner';
 import { createLogger, HatError, InputError, type Logger } from '@hat/task-runtime';
-import { createPushSession, parseImageRef, pushTektonBundle } from '@hat/oci';
+import { pushTektonBundle } from '@hat/oci';
 import { validateFiles } from '../validate.ts';
-import { buildProgramImage, platformBases, pushImage, removeImageList, type BuildahStorage } from './image-build.ts';
+import { buildAndPushImage, withBuildahStorage } from './image-build.ts';
 import { imageRecipes } from './image-recipe.ts';
 import { writeInstallIndex } from './install-index.ts';
 import { bundleRepository, imageRepository, TASK_FILES, taskFileName, taskVersionDir } from './layout.ts';
 import { planCatalog, type TaskPlan } from './plan.ts';
-import { credentialOf, parseRegistryPrefix, resolveAuthFile } from './registry-target.ts';
+import { parseRegistryPrefix, registrySessions, resolveAuthFile } from './registry-target.ts';
 import { publishedTaskYaml } from './task-file.ts';
 import { artifactHubPackage, versionKustomization, versionReadme } from './version-docs.ts';
 
@@ -64,7 +63,7 @@ export interface PublishResult {
 const defaultReadme = (program: string): Promise<string | undefined> => readFile(path.join(repoRoot, 'tasks', program, 'README.md'), 'utf8').catch(() => undefined);
 
 /** Platforms a Task claims (`tekton.dev/platforms`), which its image must serve. */
-function platformsOf(def: TaskDefinition): string[] {
+export function platformsOf(def: TaskDefinition): string[] {
   const annotations = (renderTaskObject(def, { version: '0.0.0', image: 'image' })['metadata'] as { annotations?: Record<string, string> }).annotations ?? {};
   return (annotations['tekton.dev/platforms'] ?? 'linux/amd64').split(',').map((p) => p.trim()).filter(Boolean);
 }
@@ -86,38 +85,20 @@ export async function publishCatalog(opts: PublishOptions): Promise<PublishResul
   const record = opts.recordRegistry ? parseRegistryPrefix(opts.recordRegistry, '--record-registry') : push;
   const tlsVerify = !opts.plainHttp;
   const authFile = await resolveAuthFile(opts.authFile);
-  const session = createPushSession({ registry: push.host, credential: await credentialOf(authFile, push.host), tlsVerify });
+  const sessions = registrySessions(authFile, tlsVerify);
+  const session = await sessions(push.host);
   const pathIn = (repo: string): string => repo.slice(push.host.length + 1);
 
-  const temp = opts.buildahRoot ? undefined : await mkdtemp(path.join(os.tmpdir(), 'hat-buildah-'));
-  const storageRoot = opts.buildahRoot ? path.resolve(opts.buildahRoot) : (temp ?? '');
-  const storage: BuildahStorage = { root: path.join(storageRoot, 'root'), runroot: path.join(storageRoot, 'runroot') };
   const published: PublishedVersion[] = [];
-  try {
+  await withBuildahStorage(opts.buildahRoot, async (storage) => {
     // 1. One image per changed program, tagged with each version its Tasks get.
     const images = new Map<string, string>(); // program → index digest
     for (const program of [...new Set(changed.map((p) => p.def.program))].sort()) {
       const tasks = changed.filter((p) => p.def.program === program);
       const first = tasks[0]!;
       const platforms = [...new Set(tasks.flatMap((p) => platformsOf(p.def)))].sort();
-      const { recipe } = first;
-      let bases = new Map<string, string>();
-      if (recipe.base) {
-        const baseHost = parseImageRef(recipe.base).registry;
-        const baseSession = baseHost === push.host ? session : createPushSession({ registry: baseHost, credential: await credentialOf(authFile, baseHost), tlsVerify });
-        bases = await platformBases(baseSession, recipe.base, platforms);
-      }
-      const list = await buildProgramImage({ program, programFile: first.programFile, recipe, bases, platforms, storage, tlsVerify, authFile, log });
-      try {
-        for (const version of [...new Set(tasks.map((p) => p.change!.version))].sort()) {
-          const digest = await pushImage(list, `${imageRepository(push.prefix, program)}:${version}`, { storage, tlsVerify, authFile, log });
-          const known = images.get(program);
-          if (known && known !== digest) throw new HatError(`image of ${program} pushed twice with different digests (${known}, ${digest})`);
-          images.set(program, digest);
-        }
-      } finally {
-        await removeImageList(list, storage);
-      }
+      const tags = [...new Set(tasks.map((p) => p.change!.version))].sort().map((version) => `${imageRepository(push.prefix, program)}:${version}`);
+      images.set(program, await buildAndPushImage({ program, programFile: first.programFile, recipe: first.recipe, platforms, storage, tlsVerify, authFile, log, session: sessions }, tags));
     }
     // 2. Per changed Task: stage the version folder, validate, push the bundle, move into place.
     for (const plan of changed) {
@@ -162,9 +143,7 @@ export async function publishCatalog(opts: PublishOptions): Promise<PublishResul
         await rm(staging, { recursive: true, force: true });
       }
     }
-  } finally {
-    if (temp) await rm(temp, { recursive: true, force: true });
-  }
+  });
   const indexWritten = await writeInstallIndex(opts.catalog);
   return { plans, published, indexWritten };
 }

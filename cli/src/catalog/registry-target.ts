@@ -2,7 +2,7 @@
 import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { credentialFor, readDockerConfig, type RegistryCredential } from '@hat/oci';
+import { createPushSession, credentialFor, readDockerConfig, type PushSession, type RegistryCredential } from '@hat/oci';
 import { InputError } from '@hat/task-runtime';
 
 export interface RegistryPrefix {
@@ -34,4 +34,17 @@ export async function resolveAuthFile(flag: string | undefined): Promise<string 
 export async function credentialOf(authFile: string | undefined, host: string): Promise<RegistryCredential | undefined> {
   if (!authFile) return undefined;
   return credentialFor(await readDockerConfig(authFile), host);
+}
+
+/** One registry session per host, with the credential for it from authFile. */
+export function registrySessions(authFile: string | undefined, tlsVerify: boolean): (host: string) => Promise<PushSession> {
+  const sessions = new Map<string, Promise<PushSession>>();
+  return (host) => {
+    let session = sessions.get(host);
+    if (!session) {
+      session = credentialOf(authFile, host).then((credential) => createPushSession({ registry: host, credential, tlsVerify }));
+      sessions.set(host, session);
+    }
+    return session;
+  };
 }

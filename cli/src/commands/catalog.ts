@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { HatError } from '@hat/task-runtime';
+import { HatError, InputError } from '@hat/task-runtime';
 import { formatTable, keyValue } from '../cli-util.ts';
 import { writeInstallIndex } from '../catalog/install-index.ts';
 import { DEFAULT_CATALOG_DIR } from '../catalog/layout.ts';
 import type { TaskPlan } from '../catalog/plan.ts';
 import { publishCatalog, type PublishResult } from '../catalog/publish.ts';
 import { verifyCatalog } from '../catalog/verify.ts';
+import { formatRebuilt, rebuildCatalog, rebuildSummary, type RebuildResult } from '../catalog/verify-rebuild.ts';
 import { allTasks } from '../task-registry.ts';
 
 interface PublishOpts {
@@ -20,6 +21,18 @@ interface PublishOpts {
   authfile?: string;
   buildahRoot?: string;
 }
+
+interface VerifyOpts {
+  catalog?: string;
+  rebuild?: boolean;
+  registry?: string;
+  base?: string;
+  baseFor?: Record<string, string>;
+  plainHttp?: boolean;
+  authfile?: string;
+}
+
+const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 const catalogDir = (flag: string | undefined): string => (flag ? path.resolve(flag) : DEFAULT_CATALOG_DIR);
 
@@ -89,11 +102,41 @@ export function registerCatalogCommand(program: Command): void {
     .command('verify')
     .description('check the catalog: Tekton validation, tektoncd/catalog layout and annotations, pinned images, docs, current install index, and no published file changed since its commit')
     .option('--catalog <dir>', 'catalog root (default: catalog/ of this repository)')
-    .action(async (opts: { catalog?: string }) => {
-      const result = await verifyCatalog(catalogDir(opts.catalog));
+    .option('--rebuild', 'also rebuild the image of every version whose source is unchanged, as publish built it, and compare its digest with the pinned one')
+    .option('--registry <host/path>', 'with --rebuild: where the rebuilt images are pushed (<registry>/hat-rebuild/<program>), for their digests')
+    .option('--base <image@digest>', 'with --rebuild: pull the recorded base from here (it must have the recorded digest)')
+    .option('--base-for <program=image@digest>', 'with --rebuild: the same for one program (repeatable)', keyValue('--base-for'))
+    .option('--plain-http', 'with --rebuild: allow plain HTTP and unverified TLS to the registries (local registries)')
+    .option('--authfile <file>', 'with --rebuild: docker config.json with the registry credentials (default: $REGISTRY_AUTH_FILE, ~/.docker/config.json)')
+    .action(async (opts: VerifyOpts) => {
+      const rebuildFlags = (['registry', 'base', 'baseFor', 'plainHttp', 'authfile'] as const).filter((k) => opts[k] !== undefined);
+      if (!opts.rebuild && rebuildFlags.length > 0) throw new InputError(`${rebuildFlags.map(flagName).join(', ')}: only with --rebuild`);
+      if (opts.rebuild && !opts.registry) throw new InputError('verify --rebuild needs --registry HOST[/PATH] (the rebuilt images are pushed there: the push gives their digest)');
+      const dir = catalogDir(opts.catalog);
+      const result = await verifyCatalog(dir);
       for (const p of result.problems) process.stdout.write(`${p}\n`);
-      if (!result.ok) throw new HatError(`catalog verify: ${result.problems.length} problem(s) in ${result.versions} published version(s)`);
-      process.stdout.write(`catalog ok: ${result.versions} published version(s)${result.gitChecked ? ', unchanged since published' : ' (not a git work tree: immutability not checked)'}\n`);
+      if (result.ok) {
+        process.stdout.write(`catalog ok: ${result.versions} published version(s)${result.gitChecked ? ', unchanged since published' : ' (not a git work tree: immutability not checked)'}\n`);
+      }
+      let rebuilt: RebuildResult | undefined;
+      if (opts.rebuild && opts.registry) {
+        rebuilt = await rebuildCatalog({
+          definitions: allTasks,
+          catalog: dir,
+          registry: opts.registry,
+          base: opts.base,
+          ...(opts.baseFor ? { baseFor: opts.baseFor } : {}),
+          plainHttp: Boolean(opts.plainHttp),
+          authFile: opts.authfile,
+        });
+        for (const v of rebuilt.versions) process.stdout.write(`${formatRebuilt(v)}\n`);
+        process.stdout.write(`${rebuildSummary(rebuilt)}\n`);
+      }
+      const failures = [
+        ...(result.ok ? [] : [`${result.problems.length} problem(s) in ${result.versions} published version(s)`]),
+        ...(rebuilt && !rebuilt.ok ? [`${rebuilt.versions.filter((v) => v.status === 'mismatch' || v.status === 'failed').length} version(s) did not rebuild to their pinned image`] : []),
+      ];
+      if (failures.length > 0) throw new HatError(`catalog verify: ${failures.join('; ')}`);
     });
 
   catalog
