@@ -11,3 +11,5 @@ export { unifiedDiff } from './unified-diff.ts';
 export { parseSemver, compareSemver, formatSemver, isSemver } from './semver.ts';
 export type { SemVer } from './semver.ts';
 export { isValidOciTag, isDns1123Label, isHelmChartVersion, ociTagForVersion } from './names.ts';
+export { setScalars } from './set-scalars.ts';
+export type { ScalarEdit } from './set-scalars.ts';

@@ -18,5 +18,3 @@ export { readTarGz } from './tar.ts';
 export type { TarFile } from './tar.ts';
 export { isDirectory, readChartFile } from './chart-file.ts';
 export type { ChartDependency, ChartFile } from './chart-file.ts';
-export { setYamlScalars } from './yaml-scalars.ts';
-export type { ScalarEdit } from './yaml-scalars.ts';

@@ -1,6 +1,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isDirectory, readChartFile, setYamlScalars, type ChartFile } from '@hat/helm';
+import { isGitopsError, setScalars, type ScalarEdit } from '@hat/gitops';
+import { InvalidChartError, isDirectory, readChartFile, type ChartFile } from '@hat/helm';
 import { InputError } from '@hat/task-runtime';
 import { parse } from 'yaml';
 
@@ -58,10 +59,10 @@ export async function stampChart(chartDir: string, opts: StampOptions): Promise<
   const chartText = await readFile(chartFile, 'utf8');
   await writeFile(
     chartFile,
-    setYamlScalars(chartText, [
+    stamp('Chart.yaml', chartText, [
       { path: ['version'], value: opts.version },
       { path: ['appVersion'], value: opts.version },
-    ], 'Chart.yaml'),
+    ]),
   );
   const valuesFile = path.join(chartDir, 'values.yaml');
   const valuesText = await readFile(valuesFile, 'utf8').catch(() => undefined);
@@ -70,8 +71,18 @@ export async function stampChart(chartDir: string, opts: StampOptions): Promise<
     ...(opts.imageRepository !== undefined ? [{ path: ['image', 'repository'], value: opts.imageRepository }] : []),
     ...(opts.imageRepository !== undefined || hasTag ? [{ path: ['image', 'tag'], value: opts.version }] : []),
   ];
-  if (edits.length > 0) await writeFile(valuesFile, setYamlScalars(valuesText ?? '', edits, 'values.yaml'));
+  if (edits.length > 0) await writeFile(valuesFile, stamp('values.yaml', valuesText ?? '', edits));
   return edits.map((e) => e.path.join('.'));
+}
+
+/** The byte-exact edit of libs/gitops; a file it cannot edit is an invalid chart (bad input). */
+function stamp(file: string, text: string, edits: readonly ScalarEdit[]): string {
+  try {
+    return setScalars(file, text, edits);
+  } catch (err) {
+    if (isGitopsError(err)) throw new InvalidChartError(`invalid ${err.message}`);
+    throw err;
+  }
 }
 
 /** True when values.yaml has an `image` mapping with a `tag` key (the shape `helm create` charts use). */
