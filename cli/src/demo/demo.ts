@@ -6,8 +6,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { authEnv, commitPaths, git, pushHead } from '@hat/git';
 import { HatError, type Logger } from '@hat/task-runtime';
-import { repoRoot } from '@hat/task-runner';
-import type { EnvironmentRule } from '../env/env-rules.ts';
+import { environmentRules, type EnvironmentRule } from '../env/env-rules.ts';
 import { exampleAppFiles } from './example-app.ts';
 import { secs, startLocalPlatform, type EnvRow, type PipelineRunSummary } from './local-platform.ts';
 
@@ -64,8 +63,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
     const valuesFile = path.join(src, '.hat/pipeline-values.yaml');
     const values = parse(await readFile(valuesFile, 'utf8')) as { environments?: EnvironmentRule[] };
-    const defaults = parse(await readFile(path.join(repoRoot, 'charts/pipeline/values.yaml'), 'utf8')) as { environments: EnvironmentRule[] };
-    const rules = values.environments ?? defaults.environments;
+    const rules = await environmentRules(values);
     const pipeline = await platform.renderPipeline([valuesFile]);
 
     const runs: PipelineRunSummary[] = [];

@@ -6,8 +6,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { authEnv, git } from '@hat/git';
 import { InputError, type Logger } from '@hat/task-runtime';
-import { repoRoot } from '@hat/task-runner';
-import type { EnvironmentRule } from '../env/env-rules.ts';
+import { environmentRules, type EnvironmentRule } from '../env/env-rules.ts';
 import { startLocalPlatform, type EnvRow, type PipelineRunSummary } from './local-platform.ts';
 
 export interface RunAppOptions {
@@ -39,8 +38,7 @@ export async function runApp(o: RunAppOptions): Promise<{ run: PipelineRunSummar
   const ref = o.ref ?? `refs/heads/${(await git(['symbolic-ref', '--short', 'HEAD'], { cwd: o.source, okExitCodes: [0, 128] })).stdout.trim()}`;
   if (ref === 'refs/heads/') throw new InputError('--ref: the source repo has a detached HEAD; give the ref to simulate, e.g. --ref refs/heads/main');
   if (!/^refs\/(heads|tags)\/.+/.test(ref)) throw new InputError(`--ref: expected refs/heads/<branch> or refs/tags/<tag>, got ${JSON.stringify(ref)}`);
-  const defaults = parse(await readFile(path.join(repoRoot, 'charts/pipeline/values.yaml'), 'utf8')) as { environments: EnvironmentRule[] };
-  const rules = values.environments ?? defaults.environments;
+  const rules = await environmentRules(values);
 
   const platform = await startLocalPlatform({ app, envs: rules.map((r) => r.name), out: o.out, verbose: o.verbose, log: o.log, ...(o.catalogDir ? { catalogDir: o.catalogDir } : {}) });
   try {

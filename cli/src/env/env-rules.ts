@@ -1,4 +1,8 @@
 // Which environment a pushed ref deploys to: the same rule the pipeline chart's EventListener computes in CEL.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { repoRoot } from '@hat/task-runner';
 export interface EnvironmentRule {
   readonly name: string;
   readonly branches?: readonly string[];
@@ -25,4 +29,11 @@ export function targetEnvironment(rules: readonly EnvironmentRule[], ref: string
     if (tag !== undefined && (rule.tags ?? []).some((g) => globToRegExp(g).test(tag))) return rule.name;
   }
   return undefined;
+}
+
+/** The rules of a pipeline values file, or the chart's defaults (main → test, release/* → stage, v* → prod). */
+export async function environmentRules(values: { environments?: EnvironmentRule[] }): Promise<EnvironmentRule[]> {
+  if (values.environments) return values.environments;
+  const defaults = parse(await readFile(path.join(repoRoot, 'charts/pipeline/values.yaml'), 'utf8')) as { environments: EnvironmentRule[] };
+  return defaults.environments;
 }

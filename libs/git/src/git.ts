@@ -1,4 +1,4 @@
-import { run, type RunOutput } from '@hat/task-runtime';
+import { CommandError, run, type RunOutput } from '@hat/task-runtime';
 import { classifyGitError } from './classify.ts';
 
 export interface GitOptions {
@@ -9,6 +9,10 @@ export interface GitOptions {
   readonly okExitCodes?: readonly number[];
   /** Names the operation in errors, e.g. "clone of gitops-test". */
   readonly what?: string;
+  /** Default 2 minutes; transfers of large repos over slow links want more. */
+  readonly timeoutMs?: number;
+  /** Looked at in git's stderr before the generic classification; an error it returns is thrown instead. */
+  readonly onStderr?: (stderr: string) => Error | undefined;
 }
 
 /** Runs git with an argument array; its errors come back classified (ConflictError, TransientError, AuthError, CommandError). */
@@ -20,9 +24,10 @@ export async function git(args: readonly string[], opts: GitOptions = {}): Promi
       ...(opts.input !== undefined ? { input: opts.input } : {}),
       ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
       ...(opts.okExitCodes !== undefined ? { okExitCodes: opts.okExitCodes } : {}),
-      timeoutMs: 120_000,
+      timeoutMs: opts.timeoutMs ?? 120_000,
     });
   } catch (err) {
-    throw classifyGitError(err, opts.what ?? `git ${args[0] ?? ''}`);
+    const specific = err instanceof CommandError ? opts.onStderr?.(err.stderrTail) : undefined;
+    throw specific ?? classifyGitError(err, opts.what ?? `git ${args[0] ?? ''}`);
   }
 }

@@ -13,3 +13,4 @@ export type { RetryOptions } from './retry.ts';
 export { run } from './exec.ts';
 export type { RunOptions, RunOutput } from './exec.ts';
 export { NETWORK_ATTEMPTS, withRetry } from './with-retry.ts';
+export { readMountKey } from './mount-key.ts';

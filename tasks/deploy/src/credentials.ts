@@ -1,10 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { HatError, registerSecret } from '@hat/task-runtime';
+import { HatError, readMountKey, registerSecret } from '@hat/task-runtime';
 import type { GitAuth, Identity } from '@hat/git';
-
-const readKey = async (dir: string | undefined, key: string): Promise<string | undefined> =>
-  dir ? readFile(path.join(dir, key), 'utf8').then((v) => v.trim(), () => undefined) : undefined;
 
 export interface EnvRepoConfig {
   readonly url: string;
@@ -19,13 +14,13 @@ export interface EnvRepoConfig {
  */
 export async function readEnvRepoConfig(env: string, configDir: string | undefined, secretDir: string | undefined): Promise<EnvRepoConfig> {
   const object = `hat-gitops-${env}`;
-  const url = (await readKey(configDir, 'url')) ?? (await readKey(secretDir, 'url'));
+  const url = (await readMountKey(configDir, 'url')) ?? (await readMountKey(secretDir, 'url'));
   if (!url) throw new HatError(`ConfigMap ${object} has no key url (the ${env} env repo); ask your SREs to set it`);
-  const branch = (await readKey(configDir, 'branch')) ?? (await readKey(secretDir, 'branch')) ?? 'main';
-  const username = await readKey(secretDir, 'username');
-  const password = await readKey(secretDir, 'password');
+  const branch = (await readMountKey(configDir, 'branch')) ?? (await readMountKey(secretDir, 'branch')) ?? 'main';
+  const username = await readMountKey(secretDir, 'username');
+  const password = await readMountKey(secretDir, 'password');
   registerSecret(password);
-  const sshKey = secretDir !== undefined && (await readKey(secretDir, 'ssh-privatekey')) !== undefined;
+  const sshKey = secretDir !== undefined && (await readMountKey(secretDir, 'ssh-privatekey')) !== undefined;
   let auth: GitAuth;
   if (password !== undefined) auth = { kind: 'basic', username: username ?? 'git', password };
   else if (sshKey && secretDir) auth = { kind: 'ssh', dir: secretDir };
@@ -35,8 +30,8 @@ export async function readEnvRepoConfig(env: string, configDir: string | undefin
     branch,
     auth,
     author: {
-      name: (await readKey(configDir, 'author-name')) ?? 'HAT deploy',
-      email: (await readKey(configDir, 'author-email')) ?? 'hat-deploy@localhost',
+      name: (await readMountKey(configDir, 'author-name')) ?? 'HAT deploy',
+      email: (await readMountKey(configDir, 'author-email')) ?? 'hat-deploy@localhost',
     },
   };
 }

@@ -1,6 +1,5 @@
 import { git } from '@hat/git';
 import { CommandError, InputError } from '@hat/task-runtime';
-import { gitLong } from './git-long.ts';
 import { notFound, type Target } from './revision.ts';
 
 export interface CheckoutOptions {
@@ -13,6 +12,9 @@ export interface CheckoutOptions {
   readonly env: Record<string, string>;
   readonly signal?: AbortSignal;
 }
+
+/** Minutes a transfer may take: large repos over slow links need more than git()'s default two minutes. */
+const TRANSFER_TIMEOUT_MS = 15 * 60_000;
 
 const NOT_FOUND = /not our ref|unadvertised object|couldn't find remote ref|no such remote ref|bad object|unable to read tree/i;
 
@@ -41,8 +43,9 @@ export async function fetchTarget(target: Target, opts: CheckoutOptions): Promis
           ? `+${target.ref}:refs/hat/fetched`
           : target.sha;
   const tags = opts.fetchTags ? ['+refs/tags/*:refs/tags/*'] : [];
-  await gitLong(['fetch', '--quiet', '--force', ...depth, 'origin', refspec, ...tags], {
+  await git(['fetch', '--quiet', '--force', ...depth, 'origin', refspec, ...tags], {
     ...common,
+    timeoutMs: TRANSFER_TIMEOUT_MS,
     what: `fetch from ${opts.url}`,
     // "not our ref" must win over a trailing "remote end hung up", which would look transient.
     onStderr: (stderr) => (NOT_FOUND.test(stderr) ? notFound(opts.revision, opts.url) : undefined),
@@ -68,7 +71,8 @@ export async function checkoutTarget(target: Target, opts: CheckoutOptions): Pro
 
 export async function updateSubmodules(opts: CheckoutOptions): Promise<void> {
   const depth = opts.depth > 0 ? ['--depth', String(opts.depth)] : [];
-  await gitLong(['submodule', 'update', '--init', '--recursive', '--force', ...depth], {
+  await git(['submodule', 'update', '--init', '--recursive', '--force', ...depth], {
+    timeoutMs: TRANSFER_TIMEOUT_MS,
     cwd: opts.dir,
     env: opts.env,
     what: `submodules of ${opts.url}`,
