@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask } from '@hat/task-spec';
 import { createLogger } from '@hat/task-runtime';
 import { createPushSession, readTektonBundle } from '@hat/oci';

@@ -13,15 +13,18 @@ export interface SparseCloneOptions {
 
 /**
  * The least git work that can edit a few folders of a large repo: depth 1, no blobs but those of `paths`,
- * so its cost grows with neither the repo's history nor its number of apps.
+ * so its cost grows with neither the repo's history nor its number of apps. The clone checks out nothing;
+ * the checkout after setting the cone fetches every blob it needs in one round trip (`clone --sparse` would
+ * first fetch the root's blobs in a round trip of their own).
  */
 export async function sparseClone(opts: SparseCloneOptions): Promise<void> {
   const common = { env: opts.env, what: opts.what, ...(opts.signal ? { signal: opts.signal } : {}) };
   await git(
-    ['clone', '--quiet', '--depth', '1', '--filter=blob:none', '--sparse', '--single-branch', '--branch', opts.branch, '--', opts.url, opts.dir],
+    ['clone', '--quiet', '--depth', '1', '--filter=blob:none', '--no-checkout', '--single-branch', '--branch', opts.branch, '--', opts.url, opts.dir],
     common,
   );
   await git(['sparse-checkout', 'set', '--cone', ...opts.paths], { ...common, cwd: opts.dir });
+  await git(['read-tree', '-mu', 'HEAD'], { ...common, cwd: opts.dir });
 }
 
 /** Moves a sparse shallow clone to the remote branch's new head (after a rejected push), dropping local commits. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { paramEnv, type TaskDefinition } from '@hat/task-spec';
 import { InputError } from './errors.ts';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { TaskDefinition } from '@hat/task-spec';
 import { createContext, type TaskContext } from './context.ts';
 import { exitCodeOf, oneLine } from './errors.ts';

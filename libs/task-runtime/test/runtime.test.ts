@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask, resultPathEnv } from '@hat/task-spec';
 import { CommandError, createLogger, executeTask, InputError, mask, readParamsFromEnv, registerSecret, retry, run, TransientError } from '@hat/task-runtime';
 

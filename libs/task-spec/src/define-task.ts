@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A result the task writes; every HAT result is a string. */
 export interface ResultSpec {

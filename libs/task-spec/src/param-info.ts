@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { TaskDefinition } from './define-task.ts';
 
 /** What Tekton needs to know about one param, read off the zod schema. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parse } from 'yaml';
 import { defineTask, paramInfos, renderReference, renderTaskObject, renderTaskYaml, spliceReference, REFERENCE_START, REFERENCE_END } from '@hat/task-spec';
 

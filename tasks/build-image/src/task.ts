@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask } from '@hat/task-spec';
 import { isValidTag } from '@hat/oci';
 import { parseList } from './lists.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask } from '@hat/task-spec';
 import { registerUrlSecrets, urlHasCredentials } from './remote-url.ts';
 

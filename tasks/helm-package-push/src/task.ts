@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidOciTag, parseSemver } from '@hat/gitops';
 import { defineTask } from '@hat/task-spec';
 
