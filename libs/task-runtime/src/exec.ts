@@ -10,6 +10,8 @@ export interface RunOptions {
   /** Exit codes that are not failures (the caller reads exitCode). */
   readonly okExitCodes?: readonly number[];
   readonly timeoutMs?: number;
+  /** Called with each line of output (stdout and stderr, secrets masked) as it comes, for long-running tools. */
+  readonly onLine?: (line: string) => void;
 }
 
 export interface RunOutput {
@@ -22,6 +24,14 @@ const tail = (text: string, lines = 20): string => text.trim().split('\n').slice
 
 /** Runs a program with an argument array (never a shell); failures become a CommandError with masked stderr. */
 export async function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunOutput> {
+  const { onLine } = opts;
+  // A line transform only watches: it yields each line unchanged, so stdout and stderr are still collected.
+  const tap = onLine
+    ? (function* (line: unknown) {
+        onLine(mask(String(line)));
+        yield line;
+      })
+    : undefined;
   const result = await execa(file, args, {
     env: opts.env ?? {},
     extendEnv: true,
@@ -31,6 +41,7 @@ export async function run(file: string, args: readonly string[], opts: RunOption
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     ...(opts.signal !== undefined ? { cancelSignal: opts.signal } : {}),
     ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
+    ...(tap ? { stdout: tap, stderr: tap } : {}),
   });
   const exitCode = result.exitCode ?? -1;
   if (exitCode === 0 || opts.okExitCodes?.includes(exitCode)) {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -106,6 +106,33 @@ describe('run and retry', () => {
   it('runs an argument array, never a shell, and reports failures as CommandError with the stderr tail', async () => {
     expect((await run('echo', ['$(params.x); rm -rf /'])).stdout).toBe('$(params.x); rm -rf /');
     await expect(run('sh', ['-c', 'echo boom >&2; exit 3'])).rejects.toSatisfy((e) => e instanceof CommandError && e.commandExitCode === 3 && /boom/.test(e.message));
+  });
+
+  it('streams output lines as they come (masked), and still returns the output', async () => {
+    registerSecret('stream-Secret-77');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-run-stream-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const flag = path.join(dir, 'seen-first');
+    // The child prints its second line only after the first line has reached onLine: buffering until exit would
+    // never get there, and the run would time out.
+    const child = [
+      "const fs = require('node:fs');",
+      "console.log('first: stream-Secret-77');",
+      'const wait = () => (fs.existsSync(process.argv[1]) ? (console.error("second"), console.log("third")) : setTimeout(wait, 20));',
+      'wait();',
+    ].join('\n');
+    const lines: string[] = [];
+    const out = await run(process.execPath, ['-e', child, flag], {
+      timeoutMs: 20_000,
+      onLine: (line) => {
+        lines.push(line);
+        if (line.startsWith('first')) void writeFile(flag, '');
+      },
+    });
+    expect(lines[0]).toBe('first: ***');
+    expect(lines.slice(1).sort()).toEqual(['second', 'third']); // two pipes: their order is not guaranteed
+    expect(out.stdout).toBe('first: stream-Secret-77\nthird');
+    expect(out.stderr).toBe('second');
   });
 
   it('retries only what it is told to, a bounded number of times', async () => {

@@ -26,6 +26,8 @@ export interface BuildOptions {
   readonly name: string;
   readonly buildArgs: ReadonlyArray<readonly [string, string]>;
   readonly target: string | undefined;
+  /** Each line buildah prints while building (steps, RUN output), as it comes. */
+  readonly onLine?: (line: string) => void;
 }
 
 /**
@@ -58,7 +60,13 @@ export function budArgs(store: Store, opts: BuildOptions, iidfile: string): stri
 export async function build(store: Store, opts: BuildOptions): Promise<string> {
   const iidfile = path.join(store.dir, 'iid');
   try {
-    await run('buildah', budArgs(store, opts, iidfile), { cwd: opts.contextDir, env: env(store), timeoutMs: BUILD_TIMEOUT_MS, ...(store.signal ? { signal: store.signal } : {}) });
+    await run('buildah', budArgs(store, opts, iidfile), {
+      cwd: opts.contextDir,
+      env: env(store),
+      timeoutMs: BUILD_TIMEOUT_MS,
+      ...(store.signal ? { signal: store.signal } : {}),
+      ...(opts.onLine ? { onLine: opts.onLine } : {}),
+    });
   } catch (err) {
     throw classifyBuild(err, opts.shown);
   }

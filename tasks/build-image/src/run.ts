@@ -49,7 +49,7 @@ export async function run(params: Params, ctx: TaskContext): Promise<ResultsOf<t
     const name = `${repo}:${params.tag}`;
     const argNames = buildArgs.map(([k]) => k).join(', ');
     ctx.log.info(`building ${paths.shown}${params.target ? ` (stage ${params.target})` : ''}${argNames ? ` with build args ${argNames}` : ''}`);
-    const imageId = await ctx.log.time((id: string) => `built image ${id.replace(/^sha256:/, '').slice(0, 12)}`, () => build(withAuth, { ...paths, name, buildArgs, target: params.target }));
+    const imageId = await ctx.log.time((id: string) => `built image ${id.replace(/^sha256:/, '').slice(0, 12)}`, () => build(withAuth, { ...paths, name, buildArgs, target: params.target, onLine: (line) => ctx.log.info(`  ${line}`) }));
 
     let pushed: string | undefined;
     for (const tag of tags) {

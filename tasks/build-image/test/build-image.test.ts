@@ -75,6 +75,9 @@ describe('build-image with real buildah and a real registry (htpasswd auth)', ()
     );
     expect(run.errorLine).toBeUndefined();
     expect(run.log).toContain('building docker/Containerfile.multi (stage base) with build args GREETING');
+    // buildah's own output reaches the log as it builds, indented under the task's line
+    expect(run.log).toMatch(/^ {2}STEP 1\/\d+: FROM scratch AS base$/m);
+    expect(run.log).toMatch(/^ {2}STEP \d+\/\d+: RUN \["\/bin\/busybox", "sh"/m);
     const manifest = JSON.parse((await getManifest(registry, 'team/args', '2.0.0'))?.body ?? '{}') as { layers: Array<{ digest: string }> };
     const layer = await blob('team/args', manifest.layers.at(-1)?.digest ?? '');
     const greeting = await execa('tar', ['-xzOf', '-', 'greeting'], { input: layer, encoding: 'utf8' });
