@@ -11,7 +11,7 @@ mkdir -p "$tools"
 log() { printf 'setup: %s\n' "$*"; }
 
 # 1. Debian packages (needs root, as on CI and the dev machines).
-apt_pkgs=(git nginx-light fcgiwrap docker-registry buildah apache2-utils skopeo busybox-static ca-certificates)
+apt_pkgs=(git nginx-light fcgiwrap docker-registry buildah apache2-utils skopeo busybox-static ca-certificates openssh-server)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -19,8 +19,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=(); [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
   "${SUDO[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The packages start system services we do not use; the test stack runs its own instances.
-  for s in nginx docker-registry fcgiwrap; do "${SUDO[@]}" systemctl disable --now "$s" >/dev/null 2>&1 || true; done
+  # Some packages start system services we do not use (the test stack runs its own instances): stop those
+  # this run installed, never a service the machine already had (its sshd, its nginx).
+  for p in "${missing[@]}"; do
+    case "$p" in nginx-light) s=nginx ;; docker-registry | fcgiwrap) s=$p ;; openssh-server) s=ssh ;; *) continue ;; esac
+    "${SUDO[@]}" systemctl disable --now "$s" >/dev/null 2>&1 || true
+  done
 else
   log "Debian packages present"
 fi

@@ -2,11 +2,18 @@ import { CommandError, ConflictError, HatError, TransientError } from '@hat/task
 
 /** Authentication or authorisation refused by the server: never retried. */
 export class AuthError extends HatError {
-  override readonly name = 'AuthError';
+  override readonly name: string = 'AuthError';
+}
+
+/** ssh: the server's host key is not the one known_hosts expects (or known_hosts does not know it). */
+export class HostKeyError extends AuthError {
+  override readonly name = 'HostKeyError';
 }
 
 const CONFLICT = /\[rejected\]|non-fast-forward|fetch first|incorrect old value|cannot lock ref|failed to update ref|stale info|\[remote rejected\].*(lock|old value)/i;
-const AUTH = /authentication failed|HTTP 40[13]|returned error: 40[13]|could not read (Username|Password)|terminal prompts disabled|Permission denied \(publickey|Host key verification failed/i;
+const HOST_KEY = /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i;
+// The last three: what GitHub and GitLab say when a key or token may not access the repo.
+const AUTH = /authentication failed|HTTP 40[13]|returned error: 40[13]|could not read (Username|Password)|terminal prompts disabled|Permission denied \(publickey|Permission to \S+ denied|you don't have permission|You are not allowed to/i;
 const TRANSIENT =
   /could not resolve host|failed to connect|connection (refused|reset|timed out)|couldn't connect|operation timed out|returned error: 5\d\d|HTTP 5\d\d|early EOF|the remote end hung up|RPC failed|unexpected disconnect|Empty reply from server|gnutls|SSL_|Connection closed/i;
 
@@ -14,6 +21,7 @@ const TRANSIENT =
 export function classifyGitError(err: unknown, what: string): unknown {
   if (!(err instanceof CommandError)) return err;
   const text = err.stderrTail;
+  if (HOST_KEY.test(text)) return new HostKeyError(`${what}: the server's host key is not the one in known_hosts (${firstLine(text, HOST_KEY)})`);
   if (AUTH.test(text)) return new AuthError(`${what}: authentication refused (${firstLine(text, AUTH)})`);
   if (CONFLICT.test(text)) return new ConflictError(`${what}: push rejected, the branch moved (${firstLine(text, CONFLICT)})`);
   if (TRANSIENT.test(text)) return new TransientError(`${what}: server unreachable (${firstLine(text, TRANSIENT)})`);

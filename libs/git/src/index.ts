@@ -1,7 +1,7 @@
 export { authEnv, registerAuthSecrets } from './auth.ts';
 export { sshEnv } from './ssh-env.ts';
 export type { GitAuth } from './auth.ts';
-export { AuthError, classifyGitError } from './classify.ts';
+export { AuthError, classifyGitError, HostKeyError } from './classify.ts';
 export { git } from './git.ts';
 export type { GitOptions } from './git.ts';
 export { resetToRemote, sparseClone } from './checkout.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, HatError, TransientError, mask, retry, type Logger } from '@hat/task-runtime';
 import { authEnv, type GitAuth } from './auth.ts';
-import { AuthError } from './classify.ts';
+import { AuthError, HostKeyError } from './classify.ts';
 import { commitPaths, type Identity } from './commit.ts';
 import { git } from './git.ts';
 import { pushHead } from './push.ts';
@@ -82,6 +82,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
         onRetry: (err, n, delay) => log.warn(`${what} failed (attempt ${n}/${limits.connectAttempts}): ${(err as Error).message}; retrying in ${delay} ms`),
         ...signal,
       }).catch((err: unknown) => {
+        if (err instanceof HostKeyError) throw new HostKeyError(`${where}: the server's host key is not the one in known_hosts; check known_hosts in its credentials`);
         if (err instanceof AuthError) throw new AuthError(`${where}: authentication refused; check its credentials`);
         if (err instanceof TransientError) throw new TransientError(`${where} unreachable after ${limits.connectAttempts} attempts: ${err.message}`);
         throw err;

@@ -16,8 +16,10 @@ export function mask(text: string): string {
     if (out.includes(s)) out = out.split(s).join('***');
   }
   // Credentials embedded in URLs (https://user:pass@host, https://token@host) are masked even when not registered.
-  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^/\s@]+)@/gi, (_m, scheme: string, userinfo: string) => {
+  // An ssh URL's user (ssh://git@host) is a login name, not a secret: ssh URLs lose only a password.
+  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^/\s@]+)@/gi, (m, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(':');
+    if (colon < 0 && /ssh/i.test(scheme)) return m;
     return `${scheme}${colon >= 0 ? `${userinfo.slice(0, colon)}:***` : '***'}@`;
   });
 }

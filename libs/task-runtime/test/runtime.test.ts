@@ -148,6 +148,8 @@ describe('run and retry', () => {
   it('masks credentials in URLs even when not registered', () => {
     expect(mask('fatal: https://user:hunter22@host/repo.git')).toBe('fatal: https://user:***@host/repo.git');
     expect(mask('fatal: https://ghp_tokenvalue123@host/repo.git')).toBe('fatal: https://***@host/repo.git');
-    expect(mask('ssh://git@host/x and git@host:x')).toBe('ssh://***@host/x and git@host:x');
+    // an ssh login name is no secret (results such as git-clone's url keep it); a password in any URL is
+    expect(mask('ssh://git@host/x and git@host:x and git+ssh://deploy@host/y')).toBe('ssh://git@host/x and git@host:x and git+ssh://deploy@host/y');
+    expect(mask('ssh://git:hunter22@host/x')).toBe('ssh://git:***@host/x');
   });
 });

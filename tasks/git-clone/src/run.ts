@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AuthError } from '@hat/git';
+import { AuthError, HostKeyError } from '@hat/git';
 import type { ParamsOf, ResultsOf } from '@hat/task-spec';
 import { HatError, withRetry, type TaskContext } from '@hat/task-runtime';
 import { cloneAuth } from './auth.ts';
@@ -41,6 +41,7 @@ export async function run(params: Params, ctx: TaskContext): Promise<ResultsOf<t
       await checkoutTarget(target, opts);
       if (params.submodules) await ctx.log.time('checked out submodules', () => withRetry(ctx, params.url, () => updateSubmodules(opts)));
     } catch (err) {
+      if (err instanceof HostKeyError) throw new HostKeyError(`the host key of ${params.url} is not the one in ssh-directory's known_hosts`, { cause: err });
       if (err instanceof AuthError) throw new AuthError(`authentication refused by ${params.url} for ${auth.source}`, { cause: err });
       throw err;
     }

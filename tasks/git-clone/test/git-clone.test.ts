@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitAuthConfigArgs, startGitServer, type GitRepo, type GitServer } from '../../../test/stack/index.ts';
+import { gitAuthConfigArgs, startGitServer, startSshServer, type GitRepo, type GitServer, type SshKey, type SshServer } from '../../../test/stack/index.ts';
 import { basicAuthWorkspace, clone, gitDirText, gitIn, tempDir } from './helpers.ts';
 
 describe('git-clone against a real git server (smart HTTP, basic auth)', () => {
@@ -174,5 +174,57 @@ describe('git-clone against a real git server (smart HTTP, basic auth)', () => {
     expect(lib.url).toContain('team/lib.git');
     const without = await clone({ url: repo.url, revision: 'with-submodule' }, { 'basic-auth': auth });
     expect(await readFile(path.join(without.output, 'vendor/lib/lib.txt')).catch(() => 'absent')).toBe('absent');
+  });
+});
+
+describe('git-clone over ssh (OpenSSH sshd, a key per repo)', () => {
+  let server: GitServer;
+  let ssh: SshServer;
+  let key: SshKey;
+  let commit = '';
+
+  beforeAll(async () => {
+    server = await startGitServer();
+    await server.createRepo('team/svc', { username: 'ci', password: 'svc-Secret-1' });
+    commit = await server.seedRepo('team/svc', { 'README.md': 'svc\n' }, 'first');
+    ssh = await startSshServer({ reposDir: path.join(server.dir, 'repos') });
+    key = await ssh.grantKey(['team/svc']);
+  });
+  afterAll(async () => {
+    await ssh?.stop();
+    await server?.stop();
+  });
+
+  /** An ssh-directory workspace as a Secret mounts it (files 0644). */
+  async function sshDirectory(privateKey: string, knownHosts: string): Promise<string> {
+    const dir = await tempDir('hat-ssh-directory-');
+    await writeFile(path.join(dir, 'id_ed25519'), privateKey, { mode: 0o644 });
+    await writeFile(path.join(dir, 'known_hosts'), knownHosts, { mode: 0o644 });
+    return dir;
+  }
+  const keyLines = (k: SshKey) => k.privateKey.split('\n').filter((l) => l && !l.startsWith('-----'));
+
+  it('clones with the key from ssh-directory; the key ends up nowhere in the clone or the log', async () => {
+    const url = ssh.repoUrl('team/svc');
+    const run = await clone({ url }, { 'ssh-directory': await sshDirectory(key.privateKey, ssh.knownHosts) });
+    expect(run.errorLine, run.log).toBeUndefined();
+    expect(run.results).toMatchObject({ commit, url });
+    expect(await readFile(path.join(run.output, 'README.md'), 'utf8')).toBe('svc\n');
+    const everywhere = [run.log, await gitDirText(run.output)].join('\n');
+    for (const line of keyLines(key)) expect(everywhere).not.toContain(line);
+    expect(await readFile(path.join(run.output, '.git', 'config'), 'utf8')).not.toMatch(/sshCommand|id_ed25519/);
+  });
+
+  it('refuses a server whose host key is not in known_hosts, and a key the repo does not grant, each in one line', async () => {
+    const url = ssh.repoUrl('team/svc');
+    const impostor = `[127.0.0.1]:${ssh.port} ${key.publicKey.split(' ').slice(0, 2).join(' ')}\n`;
+    const hostKey = await clone({ url }, { 'ssh-directory': await sshDirectory(key.privateKey, impostor) });
+    expect(hostKey.exitCode).toBe(1);
+    expect(hostKey.errorLine).toBe(`error: the host key of ${url} is not the one in ssh-directory's known_hosts`);
+    const other = await ssh.grantKey([]);
+    const refused = await clone({ url }, { 'ssh-directory': await sshDirectory(other.privateKey, ssh.knownHosts) });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.errorLine).toBe(`error: authentication refused by ${url} for key id_ed25519 from ssh-directory`);
+    expect(refused.log).not.toMatch(/attempt \d\/\d failed/);
   });
 });
