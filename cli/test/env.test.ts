@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '@hat/task-runner';
-import { startGitServer, type GitServer } from '../../test/stack/index.ts';
+import { startGitServer, startSshServer, type GitServer } from '../../test/stack/index.ts';
 
 const CREDS = {
   test: { username: 'sre-test', password: 'env-test-Pass-1' },
@@ -97,5 +97,33 @@ describe('hat env, deploy, status, history', () => {
     const badEnv = await hat('test', 'env', 'add-app', '--env', 'Test', '--repo', 'x', '--app', 'web', '--chart-repo', 'oci://r', '--version', '1.0.0');
     expect(badEnv.exitCode).toBe(2);
     expect(badEnv.stderr.trim()).toBe('error: --env: expected a DNS-1123 label (lower-case letters, digits, "-"), got "Test"');
+  });
+
+  it("over ssh, hat deploy and status use the person's own git ssh setup (core.sshCommand), no HAT_GIT_* needed", async () => {
+    await server.createRepo('gitops-ssh', { username: 'unused', password: 'unused-Pass-3' });
+    await server.seedRepo('gitops-ssh', {
+      'apps/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: oci://registry.example/charts\n',
+      'apps/web/values.yaml': 'web:\n  image:\n    tag: "1.0.0"\n',
+    }, 'scaffold');
+    const ssh = await startSshServer({ reposDir: path.join(server.dir, 'repos') });
+    try {
+      const key = await ssh.grantKey(['gitops-ssh']);
+      const sshHome = await mkdtemp(path.join(home, 'ssh-home-'));
+      await writeFile(path.join(sshHome, 'key'), key.privateKey, { mode: 0o600 });
+      await writeFile(path.join(sshHome, 'known_hosts'), ssh.knownHosts);
+      const sshCommand = `ssh -o BatchMode=yes -o IdentitiesOnly=yes -i ${path.join(sshHome, 'key')} -o UserKnownHostsFile=${path.join(sshHome, 'known_hosts')}`;
+      await writeFile(path.join(sshHome, '.gitconfig'), `[core]\n\tsshCommand = ${sshCommand}\n`);
+      const person = (...args: string[]) =>
+        execa(process.execPath, [path.join(repoRoot, 'cli/bin/hat.mjs'), ...args], { reject: false, env: { HOME: sshHome, GIT_AUTHOR_NAME: 'Sam SRE', GIT_AUTHOR_EMAIL: 'sam@example.com' } });
+      const url = ssh.repoUrl('gitops-ssh');
+      const deployed = await person('deploy', 'web', '1.1.0', '--env', 'test', '--repo', url);
+      expect(deployed.exitCode, deployed.stderr).toBe(0);
+      expect(parse(await show('gitops-ssh', 'apps/web/Chart.yaml')).dependencies[0].version).toBe('1.1.0');
+      const status = await person('status', '--repo', `test=${url}`, '--json');
+      expect(status.exitCode, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout).web.test).toMatchObject({ version: '1.1.0' });
+    } finally {
+      await ssh.stop();
+    }
   });
 });
