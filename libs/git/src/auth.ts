@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sshEnv } from './ssh-env.ts';
-import { registerSecret } from '@hat/task-runtime';
+import { registerSecret, type Logger } from '@hat/task-runtime';
 
 /** How git authenticates to a remote. `none` leaves it to git's own credential helpers (people's laptops). */
 export type GitAuth =
@@ -18,11 +18,14 @@ export function registerAuthSecrets(auth: GitAuth): void {
   registerSecret(encodeURIComponent(auth.password));
 }
 
+/** Without known_hosts ssh accepts the first host key it sees: in a fresh pod, any server's. */
+export const NO_KNOWN_HOSTS = "ssh: no known_hosts beside the key, so the server's host key is accepted unchecked; add known_hosts to pin it";
+
 /**
  * Environment that gives git the credential for exactly one remote, without writing it anywhere:
  * an `http.<url>.extraHeader` passed through GIT_CONFIG_* variables (never argv, never .git/config).
  */
-export async function authEnv(auth: GitAuth, remoteUrl: string, home: string | undefined): Promise<Record<string, string>> {
+export async function authEnv(auth: GitAuth, remoteUrl: string, home: string | undefined, log?: Logger): Promise<Record<string, string>> {
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never' };
   if (auth.kind === 'basic') {
     registerAuthSecrets(auth);
@@ -34,7 +37,9 @@ export async function authEnv(auth: GitAuth, remoteUrl: string, home: string | u
     });
   } else if (auth.kind === 'ssh') {
     const privateDir = home ?? (await mkdtemp(path.join(os.tmpdir(), 'hat-ssh-')));
-    Object.assign(env, (await sshEnv(auth.dir, privateDir)).env);
+    const ssh = await sshEnv(auth.dir, privateDir);
+    if (!ssh.checksHostKey) log?.warn(NO_KNOWN_HOSTS);
+    Object.assign(env, ssh.env);
   }
   if (home) env['HOME'] = home;
   return env;

@@ -1,4 +1,4 @@
-export { authEnv, registerAuthSecrets } from './auth.ts';
+export { authEnv, NO_KNOWN_HOSTS, registerAuthSecrets } from './auth.ts';
 export { sshEnv } from './ssh-env.ts';
 export type { GitAuth } from './auth.ts';
 export { AuthError, classifyGitError, HostKeyError } from './classify.ts';

@@ -10,7 +10,7 @@ const quote = (p: string): string => `'${p.replace(/'/g, `'\\''`)}'`;
  * (Secret volumes mount them 0644, which ssh refuses) and ssh gets an explicit config with -F, because ssh reads
  * ~/.ssh from the passwd entry, not $HOME. Returns the env for git.
  */
-export async function sshEnv(sshDir: string, privateDir: string): Promise<{ env: Record<string, string>; keys: string[] }> {
+export async function sshEnv(sshDir: string, privateDir: string): Promise<{ env: Record<string, string>; keys: string[]; checksHostKey: boolean }> {
   const files = new Set(await readdir(sshDir));
   const keys = KEY_NAMES.filter((k) => files.has(k));
   if (keys.length === 0) throw new InputError(`ssh-directory has no private key (looked for ${KEY_NAMES.join(', ')})`);
@@ -29,5 +29,5 @@ export async function sshEnv(sshDir: string, privateDir: string): Promise<{ env:
   else lines.push(`  UserKnownHostsFile ${path.join(dir, 'known_hosts')}`, '  StrictHostKeyChecking accept-new');
   const config = path.join(dir, 'config');
   await writeFile(config, `${lines.join('\n')}\n`, { mode: 0o600 });
-  return { env: { GIT_SSH_COMMAND: `ssh -F ${quote(config)}` }, keys };
+  return { env: { GIT_SSH_COMMAND: `ssh -F ${quote(config)}` }, keys, checksHostKey: files.has('known_hosts') };
 }

@@ -73,7 +73,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
   const dir = path.join(work, 'repo');
   const signal = opts.signal ? { signal: opts.signal } : {};
   try {
-    const env = await authEnv(opts.auth, opts.url, opts.privateHome ? path.join(work, 'home') : undefined);
+    const env = await authEnv(opts.auth, opts.url, opts.privateHome ? path.join(work, 'home') : undefined, log);
     const reachable = <R>(what: string, fn: () => Promise<R>): Promise<R> =>
       retry(fn, {
         attempts: limits.connectAttempts,

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 /** The ConfigMap (url) and Secret (ssh-privatekey, known_hosts) as Kubernetes mounts them; Secret files are 0644. */
-async function sshObjects(url: string, key: SshKey, knownHosts: string) {
+async function sshObjects(url: string, key: SshKey, knownHosts: string | undefined) {
   const dir = await tempDir('hat-ssh-objects-');
   const config = path.join(dir, 'config');
   const secret = path.join(dir, 'secret');
@@ -36,7 +36,7 @@ async function sshObjects(url: string, key: SshKey, knownHosts: string) {
   await mkdir(secret);
   await writeFile(path.join(config, 'url'), url);
   await writeFile(path.join(secret, 'ssh-privatekey'), key.privateKey, { mode: 0o644 });
-  await writeFile(path.join(secret, 'known_hosts'), knownHosts, { mode: 0o644 });
+  if (knownHosts !== undefined) await writeFile(path.join(secret, 'known_hosts'), knownHosts, { mode: 0o644 });
   return { config, secret };
 }
 
@@ -72,5 +72,13 @@ describe('deploy over ssh', () => {
     expect(r.exitCode).toBe(1);
     expect(r.errorLine).toMatch(/^error: test repo ssh:\/\/\S+: the server's host key is not the one in known_hosts; check known_hosts in its credentials$/);
     expect(await repo.head()).toBe(head);
+  });
+
+  it('without known_hosts it deploys but warns that the host key went unchecked', async () => {
+    const r = await runDeploy('test', await sshObjects(ssh.repoUrl('gitops-test'), testKey, undefined), { app: 'web', version: '1.3.0' });
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.log).toContain("warning: ssh: no known_hosts beside the key, so the server's host key is accepted unchecked; add known_hosts to pin it");
+    const pinned = await runDeploy('test', await sshObjects(ssh.repoUrl('gitops-test'), testKey, ssh.knownHosts), { app: 'web', version: '1.4.0' });
+    expect(pinned.log).not.toContain('no known_hosts');
   });
 });

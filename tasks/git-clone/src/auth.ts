@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { authEnv, sshEnv } from '@hat/git';
+import { authEnv, NO_KNOWN_HOSTS, sshEnv } from '@hat/git';
 import { InputError, type TaskContext } from '@hat/task-runtime';
 import { credentialForUrl, parseGitCredentials } from './git-credentials.ts';
 import { originOf, transportOf } from './remote-url.ts';
@@ -40,6 +40,7 @@ export async function cloneAuth(ctx: TaskContext, url: string, privateDir: strin
     const dir = ctx.workspace('ssh-directory');
     if (dir) {
       const ssh = await sshEnv(dir, privateDir);
+      if (!ssh.checksHostKey) ctx.log.warn(NO_KNOWN_HOSTS);
       const env = await authEnv({ kind: 'none' }, url, home);
       return { env: { ...env, ...ssh.env }, source: `key ${ssh.keys.join(', ')} from ssh-directory` };
     }

@@ -196,10 +196,10 @@ describe('git-clone over ssh (OpenSSH sshd, a key per repo)', () => {
   });
 
   /** An ssh-directory workspace as a Secret mounts it (files 0644). */
-  async function sshDirectory(privateKey: string, knownHosts: string): Promise<string> {
+  async function sshDirectory(privateKey: string, knownHosts: string | undefined): Promise<string> {
     const dir = await tempDir('hat-ssh-directory-');
     await writeFile(path.join(dir, 'id_ed25519'), privateKey, { mode: 0o644 });
-    await writeFile(path.join(dir, 'known_hosts'), knownHosts, { mode: 0o644 });
+    if (knownHosts !== undefined) await writeFile(path.join(dir, 'known_hosts'), knownHosts, { mode: 0o644 });
     return dir;
   }
   const keyLines = (k: SshKey) => k.privateKey.split('\n').filter((l) => l && !l.startsWith('-----'));
@@ -213,6 +213,12 @@ describe('git-clone over ssh (OpenSSH sshd, a key per repo)', () => {
     const everywhere = [run.log, await gitDirText(run.output)].join('\n');
     for (const line of keyLines(key)) expect(everywhere).not.toContain(line);
     expect(await readFile(path.join(run.output, '.git', 'config'), 'utf8')).not.toMatch(/sshCommand|id_ed25519/);
+  });
+
+  it('without known_hosts it clones but warns that the host key went unchecked', async () => {
+    const run = await clone({ url: ssh.repoUrl('team/svc') }, { 'ssh-directory': await sshDirectory(key.privateKey, undefined) });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toContain("warning: ssh: no known_hosts beside the key, so the server's host key is accepted unchecked; add known_hosts to pin it");
   });
 
   it('refuses a server whose host key is not in known_hosts, and a key the repo does not grant, each in one line', async () => {
