@@ -15,5 +15,5 @@ export { connectStack, startStack } from './src/stack.ts';
 export type { ConnectedStack, Stack, StackInfo, StackOptions } from './src/stack.ts';
 export { basicAuth } from './src/http.ts';
 export { DEFAULT_MAX_SECONDS } from './src/lifetime.ts';
-export { startSshServer } from './src/ssh-server.ts';
+export { privateKeyLines, startSshServer } from './src/ssh-server.ts';
 export type { SshKey, SshServer, SshServerOptions } from './src/ssh-server.ts';

@@ -53,7 +53,7 @@ describe('git over ssh (sshd with a forced command per key)', () => {
     const other = await sshGit(key.privateKey, ssh.knownHosts, ['clone', '-q', ssh.repoUrl('team-b'), 'b']);
     expect(other.exitCode).not.toBe(0);
     expect(other.all).toContain('Permission to team-b.git denied to this key');
-    const stranger = await sshGit(key.privateKey, `[127.0.0.1]:${ssh.port} ${key.publicKey.split(' ').slice(0, 2).join(' ')}\n`, ['ls-remote', ssh.repoUrl('team-a')]);
+    const stranger = await sshGit(key.privateKey, ssh.knownHostsFor(key.publicKey), ['ls-remote', ssh.repoUrl('team-a')]);
     expect(stranger.exitCode).not.toBe(0);
     expect(stranger.all).toContain('Host key verification failed');
     const ungranted = await sshGit((await ssh.grantKey([])).privateKey, ssh.knownHosts, ['ls-remote', ssh.repoUrl('team-a')]);

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startGitServer, startSshServer, type GitRepo, type GitServer, type SshKey, type SshServer } from '../../../test/stack/index.ts';
+import { privateKeyLines, startGitServer, startSshServer, type GitRepo, type GitServer, type SshKey, type SshServer } from '../../../test/stack/index.ts';
 import { appFiles, bare, runDeploy, tempDir } from './helpers.ts';
 
 let server: GitServer;
@@ -40,8 +40,6 @@ async function sshObjects(url: string, key: SshKey, knownHosts: string | undefin
   return { config, secret };
 }
 
-const privateKeyBody = (key: SshKey) => key.privateKey.split('\n').filter((l) => l && !l.startsWith('-----'));
-
 describe('deploy over ssh', () => {
   it('deploys with the env key from the Secret; the key appears nowhere in the log, results or repo', async () => {
     const repo = bare(server, gitopsTest);
@@ -51,7 +49,7 @@ describe('deploy over ssh', () => {
     expect(parse(await repo.show('apps/web/Chart.yaml')).dependencies[0].version).toBe('1.1.0');
     expect(await repo.log('-1', '--format=%s')).toBe('deploy(web): 1.0.0 → 1.1.0 (test)');
     const everything = [r.log, JSON.stringify(r.results), await repo.everything()].join('\n');
-    for (const line of privateKeyBody(testKey)) expect(everything).not.toContain(line);
+    for (const line of privateKeyLines(testKey)) expect(everything).not.toContain(line);
   });
 
   it('the test key is refused on the prod repo: one clear line, nothing pushed', async () => {
@@ -67,7 +65,7 @@ describe('deploy over ssh', () => {
   it('a server whose host key is not in known_hosts is refused, not trusted: nothing pushed', async () => {
     const repo = bare(server, gitopsTest);
     const head = await repo.head();
-    const impostor = `[127.0.0.1]:${ssh.port} ${testKey.publicKey.split(' ').slice(0, 2).join(' ')}\n`;
+    const impostor = ssh.knownHostsFor(testKey.publicKey);
     const r = await runDeploy('test', await sshObjects(ssh.repoUrl('gitops-test'), testKey, impostor), { app: 'web', version: '1.2.0' });
     expect(r.exitCode).toBe(1);
     expect(r.errorLine).toMatch(/^error: test repo ssh:\/\/\S+: the server's host key is not the one in known_hosts; check known_hosts in its credentials$/);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitAuthConfigArgs, startGitServer, startSshServer, type GitRepo, type GitServer, type SshKey, type SshServer } from '../../../test/stack/index.ts';
+import { gitAuthConfigArgs, privateKeyLines, startGitServer, startSshServer, type GitRepo, type GitServer, type SshKey, type SshServer } from '../../../test/stack/index.ts';
 import { basicAuthWorkspace, clone, gitDirText, gitIn, tempDir } from './helpers.ts';
 
 describe('git-clone against a real git server (smart HTTP, basic auth)', () => {
@@ -202,7 +202,6 @@ describe('git-clone over ssh (OpenSSH sshd, a key per repo)', () => {
     if (knownHosts !== undefined) await writeFile(path.join(dir, 'known_hosts'), knownHosts, { mode: 0o644 });
     return dir;
   }
-  const keyLines = (k: SshKey) => k.privateKey.split('\n').filter((l) => l && !l.startsWith('-----'));
 
   it('clones with the key from ssh-directory; the key ends up nowhere in the clone or the log', async () => {
     const url = ssh.repoUrl('team/svc');
@@ -211,7 +210,7 @@ describe('git-clone over ssh (OpenSSH sshd, a key per repo)', () => {
     expect(run.results).toMatchObject({ commit, url });
     expect(await readFile(path.join(run.output, 'README.md'), 'utf8')).toBe('svc\n');
     const everywhere = [run.log, await gitDirText(run.output)].join('\n');
-    for (const line of keyLines(key)) expect(everywhere).not.toContain(line);
+    for (const line of privateKeyLines(key)) expect(everywhere).not.toContain(line);
     expect(await readFile(path.join(run.output, '.git', 'config'), 'utf8')).not.toMatch(/sshCommand|id_ed25519/);
   });
 
@@ -223,7 +222,7 @@ describe('git-clone over ssh (OpenSSH sshd, a key per repo)', () => {
 
   it('refuses a server whose host key is not in known_hosts, and a key the repo does not grant, each in one line', async () => {
     const url = ssh.repoUrl('team/svc');
-    const impostor = `[127.0.0.1]:${ssh.port} ${key.publicKey.split(' ').slice(0, 2).join(' ')}\n`;
+    const impostor = ssh.knownHostsFor(key.publicKey);
     const hostKey = await clone({ url }, { 'ssh-directory': await sshDirectory(key.privateKey, impostor) });
     expect(hostKey.exitCode).toBe(1);
     expect(hostKey.errorLine).toBe(`error: the host key of ${url} is not the one in ssh-directory's known_hosts`);

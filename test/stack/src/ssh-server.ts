@@ -33,12 +33,17 @@ export interface SshServer {
   repoUrl(repo: string): string;
   /** A known_hosts line for this server's host key. */
   readonly knownHosts: string;
+  /** A known_hosts line that claims another host key for this server (an impostor's, as ssh would see it). */
+  knownHostsFor(publicKey: string): string;
   /** A new key pair that may fetch and push the given repos (names as in createRepo) and nothing else. */
   grantKey(repos: readonly string[]): Promise<SshKey>;
   stop(): Promise<void>;
 }
 
 const GUARD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ssh-guard.sh');
+
+/** The lines of a private key that must never appear in a log, result or commit (all but BEGIN/END). */
+export const privateKeyLines = (key: SshKey): string[] => key.privateKey.split('\n').filter((l) => l && !l.startsWith('-----'));
 
 async function keyPair(file: string, comment: string): Promise<SshKey> {
   await execa(findBinary('ssh-keygen'), ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
@@ -80,11 +85,13 @@ export async function startSshServer(options: SshServerOptions): Promise<SshServ
     const daemon = home.start({ name: 'sshd', command: sshd, args: ['-D', '-e', '-f', home.path('sshd_config')] });
     await waitFor(() => answers(port), { what: `sshd on 127.0.0.1:${port}`, failIf: () => daemon.exitReason() });
     let keys = 0;
+    const knownHostsFor = (publicKey: string) => `[127.0.0.1]:${port} ${publicKey.split(' ').slice(0, 2).join(' ')}\n`;
     return {
       port,
       user,
       repoUrl: (repo) => `ssh://${user}@127.0.0.1:${port}/${repoName(repo)}.git`,
-      knownHosts: `[127.0.0.1]:${port} ${host.publicKey.split(' ').slice(0, 2).join(' ')}\n`,
+      knownHosts: knownHostsFor(host.publicKey),
+      knownHostsFor,
       async grantKey(repos) {
         const key = await keyPair(home.path(`key-${++keys}`), `hat test key ${keys}`);
         const command = [GUARD, options.reposDir, ...repos.map((r) => `${repoName(r)}.git`)].join(' ');
