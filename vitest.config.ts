@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['libs/*/test/**/*.test.ts', 'tasks/*/test/**/*.test.ts', 'cli/test/**/*.test.ts', 'test/**/*.test.ts'],
+    // The container tests have their own config and setup (vitest.images.config.ts, `npm run test:images`).
+    exclude: [...configDefaults.exclude, 'test/images/**'],
     restoreMocks: true,
     testTimeout: 120_000,
     hookTimeout: 120_000,

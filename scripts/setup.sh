@@ -9,9 +9,12 @@ source scripts/versions.env
 tools="$root/.tools/bin"
 mkdir -p "$tools"
 log() { printf 'setup: %s\n' "$*"; }
+# shellcheck source=scripts/progress.sh
+source scripts/progress.sh
 
 # 1. Debian packages (needs root, as on CI and the dev machines).
-apt_pkgs=(git nginx-light fcgiwrap docker-registry buildah apache2-utils skopeo busybox-static ca-certificates openssh-server)
+# debootstrap builds the task images' root file system; containerd + runc run those images in tests (test:images).
+apt_pkgs=(git nginx-light fcgiwrap docker-registry buildah apache2-utils skopeo busybox-static ca-certificates openssh-server debootstrap containerd runc)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -22,23 +25,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   # Some packages start system services we do not use (the test stack runs its own instances): stop those
   # this run installed, never a service the machine already had (its sshd, its nginx).
   for p in "${missing[@]}"; do
-    case "$p" in nginx-light) s=nginx ;; docker-registry | fcgiwrap) s=$p ;; openssh-server) s=ssh ;; *) continue ;; esac
+    case "$p" in nginx-light) s=nginx ;; docker-registry | fcgiwrap | containerd) s=$p ;; openssh-server) s=ssh ;; *) continue ;; esac
     "${SUDO[@]}" systemctl disable --now "$s" >/dev/null 2>&1 || true
   done
 else
   log "Debian packages present"
 fi
 
-# 2. helm, pinned to the version Dockerfile.base ships, built from the Go module proxy.
-if [ -x "$tools/helm" ] && "$tools/helm" version --template '{{.Version}}' 2>/dev/null | grep -qx "$HELM_VERSION"; then
+# 2. helm, pinned, built from the Go module proxy: static (CGO_ENABLED=0), -trimpath, with the pinned Go toolchain,
+#    because the same binary goes into the task images (libs/image), which must rebuild to the same digest.
+helm_build="$HELM_VERSION $GO_TOOLCHAIN static trimpath"
+if [ -x "$tools/helm" ] && [ "$(cat "$tools/.helm-build" 2>/dev/null)" = "$helm_build" ]; then
   log "helm $HELM_VERSION present"
 else
-  log "building helm $HELM_VERSION with go install"
-  GOBIN="$tools" GOFLAGS=-mod=mod go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  log "building helm $HELM_VERSION with go install ($GO_TOOLCHAIN, static; 2-5 min on 2 cores the first time)"
+  with_progress "building helm" env GOTOOLCHAIN="$GO_TOOLCHAIN" CGO_ENABLED=0 GOBIN="$tools" GOFLAGS=-mod=mod go install -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  printf '%s\n' "$helm_build" > "$tools/.helm-build"
 fi
 
 # 3. The Tekton validator (tektoncd/pipeline's own Validate(), see test/validator).
-if [ -f test/validator/build.sh ]; then bash test/validator/build.sh "$tools"; fi
+if [ -f test/validator/build.sh ]; then with_progress "building the Tekton validator" bash test/validator/build.sh "$tools"; fi
 
 # 4. npm packages, from the lock file.
 if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ -x node_modules/.bin/hat ]; then
@@ -52,6 +59,8 @@ if [ -x "$tools/kustomize" ] && [ "$("$tools/kustomize" version 2>/dev/null)" = 
   log "kustomize $KUSTOMIZE_VERSION present"
 else
   log "building kustomize $KUSTOMIZE_VERSION with go install"
-  GOBIN="$tools" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+  with_progress "building kustomize" env GOBIN="$tools" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
 fi
+# 6. The hat CLI bundle (cli/dist/hat.mjs; cli/bin/hat.mjs also rebuilds it whenever a source is newer).
+node scripts/bundle.mjs --cli >/dev/null && log "hat CLI bundled (cli/dist/hat.mjs)"
 log "ready (tools in .tools/bin)"

@@ -2,7 +2,6 @@
 // required, descriptions) and values.yaml (defaults): one source of truth, checked by a test.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { repoRoot } from '@hat/task-runner';
 
@@ -175,30 +174,9 @@ export async function checkChartDocs(chartDir: string = PIPELINE_CHART_DIR): Pro
   for (const k of unknownValueKeys(schema, values)) problems.push(`values.yaml: ${k} is not in values.schema.json`);
   const table = formatValuesTable(rows);
   try {
-    if (spliceValuesTable(readme, table) !== readme) problems.push('README.md: the values table is stale; run: npx tsx cli/src/chart-docs.ts');
+    if (spliceValuesTable(readme, table) !== readme) problems.push('README.md: the values table is stale; run: npx hat generate');
   } catch (err) {
     problems.push(`README.md: ${err instanceof Error ? err.message : String(err)}`);
   }
   return problems;
-}
-
-/** Rewrites the README's values table; returns whether the file changed. */
-export async function writeChartDocs(chartDir: string = PIPELINE_CHART_DIR): Promise<boolean> {
-  const { readme } = await readChart(chartDir);
-  const next = spliceValuesTable(readme, await renderValuesTable(chartDir));
-  if (next === readme) return false;
-  await writeFile(path.join(chartDir, 'README.md'), next);
-  return true;
-}
-
-// `npx tsx cli/src/chart-docs.ts [--check]`: regenerate (or check) charts/pipeline/README.md.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv.includes('--check')) {
-    const problems = await checkChartDocs();
-    for (const p of problems) process.stderr.write(`${p}\n`);
-    process.exitCode = problems.length > 0 ? 1 : 0;
-  } else {
-    const changed = await writeChartDocs();
-    process.stdout.write(changed ? 'charts/pipeline/README.md: values table updated\n' : 'charts/pipeline/README.md: up to date\n');
-  }
 }

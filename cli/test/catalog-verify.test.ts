@@ -5,11 +5,9 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments, parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CATALOG_DIR, catalogTaskNames, publishedVersions } from '../src/catalog/layout.ts';
-import { verifyCatalog } from '../src/catalog/verify.ts';
+import { DEFAULT_CATALOG_DIR, catalogTaskNames, publishedVersions, validateFiles, verifyCatalog } from '@hat/catalog';
 import { allTasks } from '../src/task-registry.ts';
-import { validateFiles } from '../src/validate.ts';
-import { gitIn, gitRepoWithCatalog } from './catalog-helpers.ts';
+import { gitIn, gitRepoWithCatalog } from '../../libs/catalog/test/helpers.ts';
 
 const scratch: string[] = [];
 afterAll(async () => {
@@ -21,6 +19,21 @@ describe('the committed catalog', () => {
     const result = await verifyCatalog(DEFAULT_CATALOG_DIR);
     expect(result.problems).toEqual([]);
     expect(result.versions).toBeGreaterThan(0);
+  });
+
+  it("names, in the newest version of every Task, a real image on HAT's base and no loopback or stand-in anywhere", async () => {
+    for (const task of allTasks) {
+      const newest = (await publishedVersions(DEFAULT_CATALOG_DIR, task.name)).at(-1)!;
+      const dir = path.join(DEFAULT_CATALOG_DIR, 'tasks', task.name, newest);
+      for (const file of await readdir(dir)) {
+        const text = await readFile(path.join(dir, file), 'utf8');
+        expect(text, `${task.name} ${newest} ${file}`).not.toMatch(/127\.\d+\.\d+\.\d+|localhost|\[::1\]|stand-in/);
+      }
+      const yaml = await readFile(path.join(dir, `${task.name}.yaml`), 'utf8');
+      const repository = task.base === 'buildah' ? 'base-buildah' : 'base';
+      expect(yaml).toMatch(new RegExp(`hat\\.dev/base-image: ghcr\\.io/hat-project/hat/${repository}@sha256:[0-9a-f]{64}\n`));
+      expect(yaml).toMatch(new RegExp(`image: ghcr\\.io/hat-project/hat/${task.program}:${newest.replace(/\./g, '\\.')}@sha256:[0-9a-f]{64}\n`));
+    }
   });
 
   it('kustomize build catalog/ renders every Task as <task>-v<major>, and all of it passes hat validate', async () => {

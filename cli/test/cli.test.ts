@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -35,7 +35,9 @@ describe('hat task run', () => {
     expect(unknown.stderr.trim()).toMatch(/^error: task version has no param nope \(it takes: /);
     const missing = await hat('task', 'run', 'deploy-test', '-p', 'app=web');
     expect(missing.exitCode).toBe(2);
-    expect(missing.stderr.trim()).toBe('error: task deploy-test needs param version');
+    expect(missing.stderr.trim()).toBe('error: task deploy-test needs param version: give -p version=VALUE');
+    const none = await hat('task', 'run', 'deploy-test');
+    expect(none.stderr.trim()).toBe('error: task deploy-test needs param app, version: give -p app=VALUE -p version=VALUE');
     const mount = await hat('task', 'run', 'deploy-test', '-p', 'app=web', '-p', 'version=1.0.0');
     expect(mount.exitCode).toBe(2);
     expect(mount.stderr.trim()).toMatch(/^error: task deploy-test mounts ConfigMap hat-gitops-test: give its keys as files with --mount configmap\/hat-gitops-test=DIR$/);
@@ -61,11 +63,77 @@ describe('hat validate', () => {
     const r = await hat('validate', bad);
     expect(r.exitCode).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.length).toBeGreaterThanOrEqual(2);
-    for (const line of lines) expect(line).toMatch(new RegExp(`^${bad.replace(/[/.]/g, '\\$&')}: Task/Bad_Name: `));
+    expect(lines.at(-1)).toMatch(/^1 file, 1 object checked: \d+ problems$/);
+    const problems = lines.slice(0, -1);
+    expect(problems.length).toBeGreaterThanOrEqual(2);
+    for (const line of problems) expect(line).toMatch(new RegExp(`^${bad.replace(/[/.]/g, '\\$&')}: Task/Bad_Name: `));
     expect(r.stdout).toMatch(/metadata\.name/);
     expect(r.stdout).toMatch(/\$\(params/);
     const good = await hat('validate', path.join(repoRoot, 'tasks/version/tekton/version.yaml'), '--allow-image', 'localhost/hat/[a-z0-9-]+:dev');
     expect(good.exitCode, good.stdout).toBe(0);
+    expect(good.stdout).toBe('1 file, 1 object valid');
+  });
+
+  it('says what it checked, and fails when the files held nothing it knows (or with --strict-kinds, on any such object)', async () => {
+    const argocd = ['application.yaml', 'appproject.yaml'].map((f) => path.join(repoRoot, 'catalog/argocd', f));
+    const none = await hat('validate', ...argocd);
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr.trim()).toBe('error: nothing to validate: 2 files read, no Tekton or Triggers object in them; 2 objects of other kinds skipped (--strict-kinds fails on them)');
+    const mixed = await hat('validate', path.join(repoRoot, 'tasks/version/tekton/version.yaml'), ...argocd, '--allow-image', 'localhost/hat/.*');
+    expect(mixed.exitCode, mixed.stderr).toBe(0);
+    expect(mixed.stdout).toBe('3 files, 1 object valid; 2 objects of other kinds skipped (--strict-kinds fails on them)');
+    const strict = await hat('validate', '--strict-kinds', ...argocd);
+    expect(strict.exitCode).toBe(1);
+    expect(strict.stdout).toMatch(/unknown kind "Application" in apiVersion "argoproj\.io\/v1alpha1" \(--strict-kinds\)/);
+  });
+
+  it('names a file that is not a Kubernetes object without a stray field part', async () => {
+    const d = await dir();
+    const text = path.join(d, 'words.yaml');
+    await writeFile(text, 'just some words\n');
+    const r = await hat('validate', text);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe(`${text}: <document at line 1>: not a Kubernetes object: expected a mapping, got string`);
+  });
+});
+
+describe('hat deploy', () => {
+  it('with arguments missing, names all of them and shows the whole usage, exit 2', async () => {
+    const r = await hat('deploy');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe('error: deploy needs APP, VERSION, --env, --repo: hat deploy APP VERSION --env ENV --repo URL (e.g. hat deploy web 1.4.2 --env test --repo https://git.example.com/gitops/test.git)');
+    const some = await hat('deploy', 'web', '1.0.0', '--env', 'test');
+    expect(some.stderr.trim()).toMatch(/^error: deploy needs --repo: /);
+  });
+
+  it('to a server that refuses connections: one warning, one error naming the repo once, exit 1', async () => {
+    const url = 'http://127.0.0.1:9/gitops/test.git';
+    const r = await hat('deploy', 'web', '1.0.0', '--env', 'test', '--repo', url, '--author', 'A <a@example.com>');
+    expect(r.exitCode).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^warning: clone: connection refused \(.*\) \(attempt 1\/2\); retrying in \d+ ms$/);
+    expect(lines[1]).toMatch(new RegExp(`^error: test repo ${url.replace(/[.]/g, '\\.')} unreachable after 2 attempts: clone: connection refused \\(`));
+    expect(r.stderr.split(url)).toHaveLength(2);
+  });
+});
+
+describe('hat --version', () => {
+  it("prints the CLI package's version", async () => {
+    const r = await hat('--version');
+    expect(r.exitCode).toBe(0);
+    const pkg = JSON.parse(await readFile(path.join(repoRoot, 'cli/package.json'), 'utf8')) as { version: string };
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+});
+
+describe('the hat bundle', () => {
+  it('cli/bin/hat.mjs runs cli/dist/hat.mjs, and rebuilds it first when a source is newer (it is never stale)', async () => {
+    const bundle = path.join(repoRoot, 'cli/dist/hat.mjs');
+    await utimes(bundle, new Date(0), new Date(0)); // older than every source: stale
+    const r = await hat('--version');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await stat(bundle)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(await readFile(path.join(repoRoot, 'cli/bin/hat.mjs'), 'utf8')).toContain("path.join(here, '..', 'dist', 'hat.mjs')");
   });
 });

@@ -11,7 +11,7 @@ import { targetEnvironment } from '../src/env/env-rules.ts';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '@hat/task-runner';
 import { checkChartDocs, PIPELINE_CHART_DIR, renderValuesTable } from '../src/chart-docs.ts';
-import { validateFiles } from '../src/validate.ts';
+import { validateFiles } from '@hat/catalog';
 
 const chart = PIPELINE_CHART_DIR;
 const example = (name: string): string => path.join(chart, 'examples', `${name}.yaml`);
@@ -626,7 +626,7 @@ describe('webhook events through the real Triggers interceptors (triggers-sim)',
 // ---------------------------------------------------------------------------------------------------------
 describe('charts/pipeline/README.md', () => {
   it('the values table is generated from values.schema.json and values.yaml, and is fresh', async () => {
-    expect(await checkChartDocs(), 'run: npx tsx cli/src/chart-docs.ts').toEqual([]);
+    expect(await checkChartDocs(), 'run: npx hat generate').toEqual([]);
     const table = await renderValuesTable();
     expect(table).toContain('| `app.name` | string | (required) |');
     expect(table).toContain('| `environments[].name` | "test" \\| "stage" \\| "prod" |');
@@ -651,7 +651,7 @@ describe('charts/pipeline/README.md', () => {
     expect(await checkChartDocs(dir)).toEqual([
       'values.schema.json: git.revision has no description',
       'values.yaml: extra is not in values.schema.json',
-      'README.md: the values table is stale; run: npx tsx cli/src/chart-docs.ts',
+      'README.md: the values table is stale; run: npx hat generate',
     ]);
   });
 });

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { IMAGE_ENTRYPOINT } from '@hat/task-spec';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '@hat/task-runner';
 import { staleFiles } from '../src/generate.ts';
 import { programs } from '../src/task-registry.ts';
-import { validateFiles } from '../src/validate.ts';
+import { validateFiles } from '@hat/catalog';
 
 const read = (rel: string) => readFile(path.join(repoRoot, rel), 'utf8');
 
@@ -41,16 +42,29 @@ describe('one source of truth', () => {
     expect(ci.split('\n')).toContain(commands[1]);
   });
 
-  it('Dockerfile.base ships the helm version that setup builds', async () => {
-    const pinned = /^HELM_VERSION=(\S+)$/m.exec(await read('scripts/versions.env'))?.[1];
-    expect(pinned).toMatch(/^v3\.\d+\.\d+$/);
-    expect(await read('Dockerfile.base')).toContain(`ARG HELM_VERSION=${pinned}`);
-    expect(await read('Dockerfile.base')).toMatch(/^ARG NODE_IMAGE=\S+@sha256:[0-9a-f]{64}$/m);
+  it('Dockerfile.base builds FROM the HAT root file system only (libs/image is the one recipe), running the task program', async () => {
+    const dockerfile = await read('Dockerfile.base');
+    const instructions = dockerfile.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ')[0]);
+    expect(instructions).toEqual(['FROM', 'ADD', 'ARG', 'ENV', 'USER', 'WORKDIR', 'ENTRYPOINT']);
+    expect(dockerfile).toMatch(/^FROM scratch$/m);
+    expect(dockerfile).toMatch(/^ADD rootfs\.tar \/$/m);
+    expect(dockerfile).toContain(`"node", "${IMAGE_ENTRYPOINT}"`);
   });
 
   it('the helm on PATH is the pinned build', async () => {
     const pinned = /^HELM_VERSION=(\S+)$/m.exec(await read('scripts/versions.env'))?.[1];
     const { stdout } = await execa('helm', ['version', '--template', '{{.Version}}']);
     expect(stdout).toBe(pinned);
+  });
+});
+
+describe('scripts/setup.sh progress', () => {
+  it('prints a line at every interval while a long step runs, and when it is done; keeps its exit code', async () => {
+    const script = `log() { printf 'setup: %s\\n' "$*"; }; source scripts/progress.sh; with_progress "building x" sleep 2.5; with_progress "failing" false || echo "rc=$?"`;
+    const { stdout } = await execa('bash', ['-c', script], { cwd: repoRoot, env: { HAT_PROGRESS_SECONDS: '1' } });
+    const lines = stdout.split('\n');
+    expect(lines.filter((l) => /^setup: still building x \(\d+ s\)$/.test(l)).length).toBeGreaterThanOrEqual(2);
+    expect(lines.some((l) => /^setup: done building x in [23] s$/.test(l))).toBe(true);
+    expect(lines.at(-1)).toBe('rc=1');
   });
 });

@@ -97,6 +97,8 @@ type options struct {
 type report struct {
 	lines []string
 	code  int
+	// What was looked at, for the summary line on stderr: files read, objects of a kind it knows, and others.
+	files, objects, unknown int
 }
 
 func (r *report) problem(format string, args ...any) {
@@ -130,6 +132,8 @@ func main() {
 	for _, line := range r.lines {
 		fmt.Println(line)
 	}
+	// Read by hat validate: "hat-tekton-validate: checked files=N objects=M unknown=K".
+	fmt.Fprintf(os.Stderr, "hat-tekton-validate: checked files=%d objects=%d unknown=%d\n", r.files, r.objects, r.unknown)
 	os.Exit(r.code)
 }
 
@@ -264,6 +268,7 @@ func shiftLines(msg string, firstLine int) string {
 }
 
 func validateFile(file string, data []byte, opts options, r *report) {
+	r.files++
 	type parsed struct {
 		json []byte
 		line int
@@ -292,12 +297,12 @@ func validateFile(file string, data []byte, opts options, r *report) {
 func validateDocument(file string, line int, data []byte, opts options, r *report) {
 	var doc any
 	if err := json.Unmarshal(data, &doc); err != nil {
-		r.problem("%s: <document at line %d>: -: cannot decode: %v", file, line, err)
+		r.problem("%s: <document at line %d>: cannot decode: %v", file, line, err)
 		return
 	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		r.problem("%s: <document at line %d>: -: not a Kubernetes object: expected a mapping, got %s", file, line, jsonType(doc))
+		r.problem("%s: <document at line %d>: not a Kubernetes object: expected a mapping, got %s", file, line, jsonType(doc))
 		return
 	}
 	apiVersion, _ := obj["apiVersion"].(string)
@@ -306,12 +311,14 @@ func validateDocument(file string, line int, data []byte, opts options, r *repor
 	id := fmt.Sprintf("%s/%s", kindOr(kind), name)
 	info, known := kinds[apiVersion+"/"+kind]
 	if !known {
+		r.unknown++
 		if opts.strictKinds {
 			r.problem("%s: %s: apiVersion: unknown kind %q in apiVersion %q (--strict-kinds)", file, id, kind, apiVersion)
 		}
 		return
 	}
 
+	r.objects++
 	res := info.new()
 	shape := shapeErrors(obj, reflect.TypeOf(res).Elem(), "")
 	typeErrors := false

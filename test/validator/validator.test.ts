@@ -1,12 +1,12 @@
 // hat-tekton-validate: Tekton's own webhook validation (tektoncd/pipeline, tektoncd/triggers) plus HAT's checks,
-// run through cli/src/validate.ts and, for exit codes, directly.
+// run through libs/catalog/src/validate.ts and, for exit codes, directly.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '@hat/task-runtime';
-import { validateFiles, validatorPath } from '../../cli/src/validate.ts';
+import { validateFiles, validatorPath } from '../../libs/catalog/src/validate.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string): string => path.join(here, 'fixtures', name);

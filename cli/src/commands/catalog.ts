@@ -2,18 +2,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { HatError, InputError } from '@hat/task-runtime';
 import { formatTable, keyValue } from '../cli-util.ts';
-import { writeInstallIndex } from '../catalog/install-index.ts';
-import { DEFAULT_CATALOG_DIR } from '../catalog/layout.ts';
-import type { TaskPlan } from '../catalog/plan.ts';
-import { publishCatalog, type PublishResult } from '../catalog/publish.ts';
-import { verifyCatalog } from '../catalog/verify.ts';
-import { formatRebuilt, rebuildCatalog, rebuildSummary, type RebuildResult } from '../catalog/verify-rebuild.ts';
+import { DEFAULT_CATALOG_DIR, formatRebuilt, publishCatalog, rebuildCatalog, rebuildSummary, verifyCatalog, writeInstallIndex, type PublishResult, type RebuildResult, type TaskPlan } from '@hat/catalog';
 import { allTasks } from '../task-registry.ts';
 
 interface PublishOpts {
   registry?: string;
   recordRegistry?: string;
-  base: string;
+  base?: string;
   baseFor?: Record<string, string>;
   catalog?: string;
   dryRun?: boolean;
@@ -30,6 +25,7 @@ interface VerifyOpts {
   baseFor?: Record<string, string>;
   plainHttp?: boolean;
   authfile?: string;
+  freshBase?: boolean;
 }
 
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -56,7 +52,7 @@ function printResult(result: PublishResult, dryRun: boolean): void {
 
 function addPublishOptions(cmd: Command): Command {
   return cmd
-    .requiredOption('--base <image@digest>', 'base image of the task images, pinned by digest (built from Dockerfile.base)')
+    .option('--base <image@digest>', "base image of the task images, pinned by digest (default: HAT's bases, built here from the rootfs recipe and Dockerfile.base, pushed with the images)")
     .option('--base-for <program=image@digest>', 'build PROGRAM with Dockerfile.task on this base (instead of --base, or of its own tasks/PROGRAM/Dockerfile; repeatable)', keyValue('--base-for'))
     .option('--catalog <dir>', 'catalog root (default: catalog/ of this repository)');
 }
@@ -108,8 +104,9 @@ export function registerCatalogCommand(program: Command): void {
     .option('--base-for <program=image@digest>', 'with --rebuild: the same for one program (repeatable)', keyValue('--base-for'))
     .option('--plain-http', 'with --rebuild: allow plain HTTP and unverified TLS to the registries (local registries)')
     .option('--authfile <file>', 'with --rebuild: docker config.json with the registry credentials (default: $REGISTRY_AUTH_FILE, ~/.docker/config.json)')
+    .option('--fresh-base', "with --rebuild: rebuild HAT's bases from scratch (debootstrap and all, a few minutes), not from the per-user cache")
     .action(async (opts: VerifyOpts) => {
-      const rebuildFlags = (['registry', 'base', 'baseFor', 'plainHttp', 'authfile'] as const).filter((k) => opts[k] !== undefined);
+      const rebuildFlags = (['registry', 'base', 'baseFor', 'plainHttp', 'authfile', 'freshBase'] as const).filter((k) => opts[k] !== undefined);
       if (!opts.rebuild && rebuildFlags.length > 0) throw new InputError(`${rebuildFlags.map(flagName).join(', ')}: only with --rebuild`);
       if (opts.rebuild && !opts.registry) throw new InputError('verify --rebuild needs --registry HOST[/PATH] (the rebuilt images are pushed there: the push gives their digest)');
       const dir = catalogDir(opts.catalog);
@@ -128,6 +125,7 @@ export function registerCatalogCommand(program: Command): void {
           ...(opts.baseFor ? { baseFor: opts.baseFor } : {}),
           plainHttp: Boolean(opts.plainHttp),
           authFile: opts.authfile,
+          freshBase: Boolean(opts.freshBase),
         });
         for (const v of rebuilt.versions) process.stdout.write(`${formatRebuilt(v)}\n`);
         process.stdout.write(`${rebuildSummary(rebuilt)}\n`);

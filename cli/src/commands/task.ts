@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { devImage, renderTaskObject } from '@hat/task-spec';
+import { devImage, paramInfos, renderTaskObject } from '@hat/task-spec';
+import { InputError } from '@hat/task-runtime';
 import { runTaskLocally } from '@hat/task-runner';
 import { keyValue } from '../cli-util.ts';
 import { DEV_VERSION } from '../generate.ts';
@@ -31,6 +32,10 @@ export function registerTaskCommands(program: Command): void {
     .option('--results-dir <dir>', 'write result files here (default: a temp dir)')
     .action(async (name: string, opts: RunOpts) => {
       const def = findTask(name);
+      const missing = paramInfos(def).filter((p) => p.default === undefined && opts.param?.[p.name] === undefined);
+      if (missing.length > 0) {
+        throw new InputError(`task ${def.name} needs param ${missing.map((p) => p.name).join(', ')}: give ${missing.map((p) => `-p ${p.name}=VALUE`).join(' ')}`);
+      }
       const outcome = await runTaskLocally({
         task: renderTaskObject(def, { version: DEV_VERSION, image: devImage(def.program) }),
         params: opts.param ?? {},

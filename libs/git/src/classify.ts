@@ -1,4 +1,4 @@
-import { CommandError, ConflictError, HatError, TransientError } from '@hat/task-runtime';
+import { CommandError, ConflictError, HatError, RefusedError, TransientError } from '@hat/task-runtime';
 
 /** Authentication or authorisation refused by the server: never retried. */
 export class AuthError extends HatError {
@@ -24,9 +24,16 @@ export function classifyGitError(err: unknown, what: string): unknown {
   if (HOST_KEY.test(text)) return new HostKeyError(`${what}: the server's host key is not the one in known_hosts (${firstLine(text, HOST_KEY)})`);
   if (AUTH.test(text)) return new AuthError(`${what}: authentication refused (${firstLine(text, AUTH)})`);
   if (CONFLICT.test(text)) return new ConflictError(`${what}: push rejected, the branch moved (${firstLine(text, CONFLICT)})`);
-  if (TRANSIENT.test(text)) return new TransientError(`${what}: server unreachable (${firstLine(text, TRANSIENT)})`);
+  if (TRANSIENT.test(text)) {
+    // git repeats the URL ("unable to access 'URL': …"); the caller names the repo once.
+    const line = firstLine(text, TRANSIENT).replace(/^unable to access '[^']*':\s*/i, '');
+    return REFUSED.test(text) && !/timed out/i.test(text) ? new RefusedError(`${what}: connection refused (${line})`) : new TransientError(`${what}: server unreachable (${line})`);
+  }
   return err;
 }
+
+/** Nothing listens there (curl: "Couldn't connect to server" without a timeout; ssh: "Connection refused"). */
+const REFUSED = /connection refused|couldn't connect to server/i;
 
 const firstLine = (text: string, re: RegExp): string =>
   (text.split('\n').find((l) => re.test(l)) ?? text.split('\n')[0] ?? '').replace(/^(fatal|error|remote):\s*/i, '').trim().slice(0, 200);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, HatError, TransientError, mask, retry, type Logger } from '@hat/task-runtime';
+import { ConflictError, HatError, REFUSED_ATTEMPTS, RefusedError, TransientError, mask, retry, type Logger } from '@hat/task-runtime';
 import { authEnv, type GitAuth } from './auth.ts';
 import { AuthError, HostKeyError } from './classify.ts';
 import { commitPaths, type Identity } from './commit.ts';
@@ -74,32 +74,37 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
   const signal = opts.signal ? { signal: opts.signal } : {};
   try {
     const env = await authEnv(opts.auth, opts.url, opts.privateHome ? path.join(work, 'home') : undefined, log);
-    const reachable = <R>(what: string, fn: () => Promise<R>): Promise<R> =>
-      retry(fn, {
+    // A step that talks to the server: bounded retries (a refused connection fewer: REFUSED_ATTEMPTS), each
+    // failure logged in one line without the URL, the final error naming the repo once.
+    const reachable = <R>(what: string, fn: () => Promise<R>): Promise<R> => {
+      let made = 0;
+      return retry((n) => ((made = n), fn()), {
         attempts: limits.connectAttempts,
         baseDelayMs: limits.baseDelayMs * 5,
-        retryOn: (err) => err instanceof TransientError,
-        onRetry: (err, n, delay) => log.warn(`${what} failed (attempt ${n}/${limits.connectAttempts}): ${(err as Error).message}; retrying in ${delay} ms`),
+        retryOn: (err, n) => err instanceof TransientError && !(err instanceof RefusedError && n >= Math.min(REFUSED_ATTEMPTS, limits.connectAttempts)),
+        onRetry: (err, n, delay) => log.warn(`${(err as Error).message} (attempt ${n}/${err instanceof RefusedError ? Math.min(REFUSED_ATTEMPTS, limits.connectAttempts) : limits.connectAttempts}); retrying in ${delay} ms`),
         ...signal,
       }).catch((err: unknown) => {
         if (err instanceof HostKeyError) throw new HostKeyError(`${where}: the server's host key is not the one in known_hosts; check known_hosts in its credentials`);
         if (err instanceof AuthError) throw new AuthError(`${where}: authentication refused; check its credentials`);
-        if (err instanceof TransientError) throw new TransientError(`${where} unreachable after ${limits.connectAttempts} attempts: ${err.message}`);
+        if (err instanceof TransientError) throw new TransientError(`${where} unreachable after ${made} attempt${made === 1 ? '' : 's'}: ${err.message}`);
         throw err;
       });
-
-    await reachable('clone', () =>
-      log.time(`cloned ${opts.paths.map((p) => `${p}/`).join(', ') || '/'} of ${where} (depth 1, sparse)`, async () => {
-        await rm(dir, { recursive: true, force: true });
-        try {
-          await sparseClone({ url: opts.url, branch: opts.branch, dir, paths: opts.paths, env, what: `clone of ${where}`, ...signal });
-        } catch (err) {
-          if (!(opts.allowEmpty && err instanceof Error && /Remote branch .* not found|not found in upstream/.test(err.message))) throw err;
-          await git(['init', '--quiet', '--initial-branch', opts.branch, dir], { env });
-          await git(['remote', 'add', 'origin', opts.url], { cwd: dir, env });
-        }
-      }),
-    );
+    };
+    
+    const paths = opts.paths.map((p) => `${p}/`).join(', ') || '/';
+    await reachable('clone', async () => {
+      const started = performance.now();
+      await rm(dir, { recursive: true, force: true });
+      try {
+        await sparseClone({ url: opts.url, branch: opts.branch, dir, paths: opts.paths, env, what: 'clone', ...signal });
+      } catch (err) {
+        if (!(opts.allowEmpty && err instanceof Error && /Remote branch .* not found|not found in upstream/.test(err.message))) throw err;
+        await git(['init', '--quiet', '--initial-branch', opts.branch, dir], { env });
+        await git(['remote', 'add', 'origin', opts.url], { cwd: dir, env });
+      }
+      log.info(`cloned ${paths} of ${where} (depth 1, sparse) (${Math.round(performance.now() - started)} ms)`);
+    });
 
     for (let attempt = 1; ; attempt++) {
       const outcome = await opts.edit(dir, attempt);
@@ -114,7 +119,11 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
         ...(outcome.commit.trackedOnly ? { trackedOnly: true } : {}),
       });
       try {
-        await reachable('push', () => log.time(`pushed ${commit.slice(0, 12)} to ${where}`, () => pushHead({ cwd: dir, branch: opts.branch, env, what: `push to ${where}`, ...signal })));
+        await reachable('push', async () => {
+          const started = performance.now();
+          await pushHead({ cwd: dir, branch: opts.branch, env, what: 'push', ...signal });
+          log.info(`pushed ${commit.slice(0, 12)} to ${where} (${Math.round(performance.now() - started)} ms)`);
+        });
         return { value: outcome.value, commit };
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
@@ -122,7 +131,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
         const delay = Math.round(Math.min(limits.baseDelayMs * 2 ** Math.min(attempt - 1, 5), 3000) * (0.5 + Math.random()));
         log.info(`push rejected (the branch moved); re-applying on the new head in ${delay} ms (attempt ${attempt + 1}/${limits.pushAttempts})`);
         await sleep(delay, undefined, signal);
-        await reachable('fetch', () => resetToRemote({ dir, branch: opts.branch, env, what: `fetch of ${where}`, ...signal }));
+        await reachable('fetch', () => resetToRemote({ dir, branch: opts.branch, env, what: 'fetch', ...signal }));
       }
     }
   } finally {

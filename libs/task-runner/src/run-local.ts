@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { IMAGE_ENTRYPOINT } from '@hat/task-spec';
 import { InputError } from '@hat/task-runtime';
 import { ensureBundle, toolsBin } from './bundle.ts';
+import { POD_RESULTS_DIR, podWorkspacePath, type ContainerRuntime } from './container-runtime.ts';
 import { substitute } from './substitute.ts';
 
 interface TaskYaml {
@@ -12,15 +13,16 @@ interface TaskYaml {
   spec: {
     params?: Array<{ name: string; default?: string }>;
     results?: Array<{ name: string }>;
-    workspaces?: Array<{ name: string; optional?: boolean }>;
-    volumes?: Array<{ name: string; secret?: { secretName: string; optional?: boolean }; configMap?: { name: string; optional?: boolean } }>;
+    workspaces?: Array<{ name: string; optional?: boolean; readOnly?: boolean }>;
+    volumes?: Array<{ name: string; secret?: { secretName: string; optional?: boolean }; configMap?: { name: string; optional?: boolean }; emptyDir?: object }>;
     steps: Array<{
       name: string;
       image: string;
       command?: string[];
       args?: string[];
       env?: Array<{ name: string; value?: string }>;
-      volumeMounts?: Array<{ name: string; mountPath: string }>;
+      volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+      securityContext?: Record<string, unknown>;
       workingDir?: string;
       script?: string;
     }>;
@@ -47,6 +49,11 @@ export interface LocalRunOptions {
   readonly hostCommands?: boolean;
   /** Extra `$(…)` variables, e.g. `context.pipelineRun.name`. */
   readonly context?: Readonly<Record<string, string>>;
+  /**
+   * Run each step in its image with this container runtime, as a kubelet would (in-pod paths, bind mounts, the
+   * step's securityContext). Without it, a HAT step runs its program's bundle with this host's node.
+   */
+  readonly runtime?: ContainerRuntime;
 }
 
 export interface LocalRunResult {
@@ -79,6 +86,7 @@ function resolveParams(task: TaskYaml, given: Readonly<Record<string, string>>):
 export async function runTaskLocally(opts: LocalRunOptions): Promise<LocalRunResult> {
   const task = opts.task as TaskYaml;
   const name = task.metadata.name;
+  const { runtime } = opts;
   const params = resolveParams(task, opts.params ?? {});
   const workspaces = opts.workspaces ?? {};
   for (const ws of task.spec.workspaces ?? []) {
@@ -94,8 +102,8 @@ export async function runTaskLocally(opts: LocalRunOptions): Promise<LocalRunRes
     const lookup = (ref: string): string | undefined => {
       const [kind, key, field] = ref.split('.');
       if (kind === 'params' && key !== undefined) return params[key];
-      if (kind === 'results' && key && field === 'path') return path.join(resultsDir, key);
-      if (kind === 'workspaces' && key && field === 'path') return workspaces[key] ?? '';
+      if (kind === 'results' && key && field === 'path') return path.join(runtime ? POD_RESULTS_DIR : resultsDir, key);
+      if (kind === 'workspaces' && key && field === 'path') return workspaces[key] ? (runtime ? podWorkspacePath(key) : workspaces[key]) : '';
       if (kind === 'workspaces' && key && field === 'bound') return workspaces[key] ? 'true' : 'false';
       if (ref === 'context.taskRun.name') return opts.taskRunName ?? `${name}-local`;
       if (ref === 'context.task.name') return name;
@@ -103,16 +111,60 @@ export async function runTaskLocally(opts: LocalRunOptions): Promise<LocalRunRes
     };
     const volumeDirs = new Map<string, string>();
     for (const v of task.spec.volumes ?? []) {
+      if (v.emptyDir) {
+        // On this host a step keeps the host's own /tmp (the TMPDIR it gets); in a container, an emptyDir is a fresh
+        // folder any user of the step can write, as the kubelet makes it.
+        if (!runtime) continue;
+        const dir = path.join(scratch, 'empty-dirs', v.name);
+        await mkdir(dir, { recursive: true });
+        await chmod(dir, 0o1777);
+        volumeDirs.set(v.name, dir);
+        continue;
+      }
       const object = v.secret?.secretName ?? v.configMap?.name ?? '';
       const kind = v.secret ? 'secret' : 'configmap';
       const dir = opts.mounts?.[`${kind}/${object}`] ?? opts.mounts?.[object];
       if (dir) volumeDirs.set(v.name, dir);
       else if (!(v.secret?.optional ?? v.configMap?.optional)) throw new InputError(`task ${name} mounts ${v.secret ? 'Secret' : 'ConfigMap'} ${object}: give its keys as files with --mount ${kind}/${object}=DIR`);
-      else volumeDirs.set(v.name, path.join(scratch, 'absent', v.name));
+      else {
+        // An optional object that does not exist: Kubernetes mounts an empty folder.
+        const empty = path.join(scratch, 'absent', v.name);
+        await mkdir(empty, { recursive: true });
+        volumeDirs.set(v.name, empty);
+      }
     }
     let exitCode = 0;
     const lines: string[] = [];
-    for (const step of task.spec.steps) {
+    const onLine = (line: string): void => {
+      lines.push(line);
+      opts.onLog?.(line);
+    };
+    for (const [index, step] of task.spec.steps.entries()) {
+      if (runtime) {
+        const env = Object.fromEntries((step.env ?? []).map((e) => [e.name, substitute(e.value ?? '', lookup)]));
+        await chmod(resultsDir, 0o777); // Tekton's results dir is an emptyDir the step's user writes
+        exitCode = await runtime.run({
+          name: `${opts.taskRunName ?? name}-${index}-${step.name}`,
+          image: step.image,
+          command: [...(step.command ?? []), ...(step.args ?? [])].map((c) => substitute(c, lookup)),
+          env: { ...env, ...opts.env },
+          workingDir: step.workingDir ? substitute(step.workingDir, lookup) : undefined,
+          mounts: [
+            { source: resultsDir, destination: POD_RESULTS_DIR, readOnly: false },
+            ...Object.entries(workspaces).map(([ws, dir]) => ({
+              source: dir,
+              destination: podWorkspacePath(ws),
+              readOnly: (task.spec.workspaces ?? []).some((w) => w.name === ws && w.readOnly === true),
+            })),
+            ...(step.volumeMounts ?? []).map((m) => ({ source: volumeDirs.get(m.name) ?? '', destination: m.mountPath, readOnly: m.readOnly === true })),
+          ],
+          securityContext: step.securityContext ?? {},
+          onLine,
+          signal: opts.signal,
+        });
+        if (exitCode !== 0) break;
+        continue;
+      }
       const mountMap = (step.volumeMounts ?? []).map((m) => [m.mountPath, volumeDirs.get(m.name) ?? m.mountPath] as const);
       const hostPath = (value: string): string => {
         for (const [inPod, onHost] of mountMap) if (value === inPod || value.startsWith(`${inPod}/`)) return onHost + value.slice(inPod.length);
@@ -159,16 +211,10 @@ export async function runTaskLocally(opts: LocalRunOptions): Promise<LocalRunRes
       child.all?.on('data', (chunk: string) => {
         const parts = (partial + chunk).split('\n');
         partial = parts.pop() ?? '';
-        for (const line of parts) {
-          lines.push(line);
-          opts.onLog?.(line);
-        }
+        for (const line of parts) onLine(line);
       });
       const done = await child;
-      if (partial) {
-        lines.push(partial);
-        opts.onLog?.(partial);
-      }
+      if (partial) onLine(partial);
       exitCode = done.exitCode ?? 1;
       if (exitCode !== 0) break;
     }

@@ -17,8 +17,19 @@ export class ConflictError extends HatError {
 
 /** A failure worth retrying (server down, 5xx, timeout). */
 export class TransientError extends HatError {
-  override readonly name = 'TransientError';
+  override readonly name: string = 'TransientError';
 }
+
+/**
+ * Nothing listens at the address (connection refused): retried once, shortly (a server restarting), not like a
+ * timeout or a 5xx. `reason` is the message without the target, for logs that name the target once.
+ */
+export class RefusedError extends TransientError {
+  override readonly name = 'RefusedError';
+}
+
+/** How often a refused connection is tried in all (REFUSED_ATTEMPTS) before giving up. */
+export const REFUSED_ATTEMPTS = 2;
 
 /** An external command failed; keeps the command, exit code and stderr tail (secrets already masked). */
 export class CommandError extends HatError {

@@ -1,4 +1,4 @@
-export { CommandError, ConflictError, exitCodeOf, HatError, InputError, oneLine, TransientError } from './errors.ts';
+export { CommandError, ConflictError, exitCodeOf, HatError, InputError, oneLine, REFUSED_ATTEMPTS, RefusedError, TransientError } from './errors.ts';
 export { createLogger } from './logger.ts';
 export type { Logger, LoggerOptions } from './logger.ts';
 export { mask, registerSecret, registeredSecrets } from './secrets.ts';

@@ -6,8 +6,8 @@ export interface RetryOptions {
   /** Base delay; attempt n waits base·2^(n-1), jittered ±50 %, capped at maxDelayMs. */
   readonly baseDelayMs: number;
   readonly maxDelayMs?: number;
-  /** Whether an error is worth another attempt. */
-  readonly retryOn: (err: unknown) => boolean;
+  /** Whether an error is worth another attempt (after `attempt` attempts). */
+  readonly retryOn: (err: unknown, attempt: number) => boolean;
   readonly onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
   readonly signal?: AbortSignal;
 }
@@ -18,7 +18,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
     try {
       return await fn(attempt);
     } catch (err) {
-      if (attempt >= opts.attempts || !opts.retryOn(err) || opts.signal?.aborted) throw err;
+      if (attempt >= opts.attempts || !opts.retryOn(err, attempt) || opts.signal?.aborted) throw err;
       const exp = Math.min(opts.baseDelayMs * 2 ** (attempt - 1), opts.maxDelayMs ?? 10_000);
       const delay = Math.round(exp * (0.5 + Math.random()));
       opts.onRetry?.(err, attempt, delay);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import * as z from 'zod';
 import { defineTask, resultPathEnv } from '@hat/task-spec';
-import { CommandError, createLogger, executeTask, InputError, mask, readParamsFromEnv, registerSecret, retry, run, TransientError } from '@hat/task-runtime';
+import { CommandError, createLogger, executeTask, InputError, mask, NETWORK_ATTEMPTS, readParamsFromEnv, REFUSED_ATTEMPTS, RefusedError, registerSecret, retry, run, TransientError, withRetry } from '@hat/task-runtime';
 
 const task = defineTask({
   name: 'sample',
@@ -144,6 +144,17 @@ describe('run and retry', () => {
     await expect(retry(async () => { calls++; throw new InputError('bad'); }, { attempts: 3, baseDelayMs: 1, retryOn: (e) => e instanceof TransientError })).rejects.toThrow('bad');
     expect(calls).toBe(1);
   });
+
+  it('withRetry: a refused connection is tried REFUSED_ATTEMPTS times, other transient failures NETWORK_ATTEMPTS times', async () => {
+    const log = createLogger({ write: () => undefined });
+    for (const [error, expected] of [[new RefusedError('connection refused'), REFUSED_ATTEMPTS], [new TransientError('timed out'), NETWORK_ATTEMPTS]] as const) {
+      let calls = 0;
+      const failing = withRetry({ log }, 'example', async () => { calls++; throw error; });
+      await expect(failing).rejects.toThrow(`cannot reach example after ${expected} attempts`);
+      expect(calls).toBe(expected);
+    }
+    expect(REFUSED_ATTEMPTS).toBeLessThan(NETWORK_ATTEMPTS);
+  }, 30_000);
 
   it('masks credentials in URLs even when not registered', () => {
     expect(mask('fatal: https://user:hunter22@host/repo.git')).toBe('fatal: https://user:***@host/repo.git');

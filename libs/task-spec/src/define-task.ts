@@ -45,17 +45,21 @@ export interface TaskDefinition<P extends z.ZodObject = z.ZodObject, R extends s
   readonly securityContext: Readonly<Record<string, unknown>>;
   /** Step compute resources. */
   readonly computeResources: Readonly<Record<string, unknown>>;
+  /** The base image the program's image is built on: `node` (git, ssh, helm, node) or `buildah` (the same plus buildah, as root). */
+  readonly base: 'node' | 'buildah';
 }
 
 export type TaskInput<P extends z.ZodObject, R extends string> = Omit<
   TaskDefinition<P, R>,
-  'workspaces' | 'mounts' | 'env' | 'securityContext' | 'computeResources' | 'program'
+  'workspaces' | 'mounts' | 'env' | 'securityContext' | 'computeResources' | 'program' | 'base'
 > &
-  Partial<Pick<TaskDefinition<P, R>, 'workspaces' | 'mounts' | 'env' | 'securityContext' | 'computeResources' | 'program'>>;
+  Partial<Pick<TaskDefinition<P, R>, 'workspaces' | 'mounts' | 'env' | 'securityContext' | 'computeResources' | 'program' | 'base'>>;
 
 export const NON_ROOT_SECURITY_CONTEXT = {
   runAsNonRoot: true,
   runAsUser: 65532,
+  runAsGroup: 65532,
+  readOnlyRootFilesystem: true,
   allowPrivilegeEscalation: false,
   capabilities: { drop: ['ALL'] },
   seccompProfile: { type: 'RuntimeDefault' },
@@ -70,6 +74,7 @@ export function defineTask<P extends z.ZodObject, R extends string>(input: TaskI
     env: {},
     securityContext: NON_ROOT_SECURITY_CONTEXT,
     computeResources: {},
+    base: 'node',
     ...input,
   };
 }

@@ -12,6 +12,10 @@ import {
 import { paramInfos } from './param-info.ts';
 
 export const TEKTON_MIN_VERSION = '0.56.0';
+/** The platforms task images are built for: the base's node and Debian packages are linux/amd64 (see docs/images.md). */
+export const TASK_PLATFORMS = 'linux/amd64';
+/** The step's writable temp dir (an emptyDir): the root file system is read-only. */
+export const TMP_VOLUME = 'tmp';
 /** Image used in development renders; `hat catalog publish` replaces it with `repo:tag@sha256:…`. */
 export const devImage = (program: string): string => `localhost/hat/${program}:dev`;
 
@@ -42,9 +46,11 @@ export function renderTaskObject(task: TaskDefinition, opts: RenderOptions): Rec
     securityContext: task.securityContext,
   };
   if (Object.keys(task.computeResources).length > 0) step['computeResources'] = task.computeResources;
-  if (task.mounts.length > 0) {
-    step['volumeMounts'] = task.mounts.map((m) => ({ name: m.name, mountPath: mountPath(m.name), readOnly: true }));
-  }
+  // The root file system is read-only (NON_ROOT_SECURITY_CONTEXT): temp files go to an emptyDir at /tmp.
+  step['volumeMounts'] = [
+    { name: TMP_VOLUME, mountPath: '/tmp' },
+    ...task.mounts.map((m) => ({ name: m.name, mountPath: mountPath(m.name), readOnly: true })),
+  ];
   const spec: Record<string, unknown> = {
     description: task.description,
     params: params.map((p) => ({
@@ -64,13 +70,14 @@ export function renderTaskObject(task: TaskDefinition, opts: RenderOptions): Rec
     }));
   }
   spec['steps'] = [step];
-  if (task.mounts.length > 0) {
-    spec['volumes'] = task.mounts.map((m) =>
+  spec['volumes'] = [
+    { name: TMP_VOLUME, emptyDir: {} },
+    ...task.mounts.map((m) =>
       m.kind === 'secret'
         ? { name: m.name, secret: { secretName: m.objectName, ...(m.optional ? { optional: true } : {}) } }
         : { name: m.name, configMap: { name: m.objectName, ...(m.optional ? { optional: true } : {}) } },
-    );
-  }
+    ),
+  ];
   return {
     apiVersion: 'tekton.dev/v1',
     kind: 'Task',
@@ -82,7 +89,7 @@ export function renderTaskObject(task: TaskDefinition, opts: RenderOptions): Rec
         'tekton.dev/categories': task.categories.join(', '),
         'tekton.dev/tags': task.tags.join(', '),
         'tekton.dev/displayName': task.displayName,
-        'tekton.dev/platforms': 'linux/amd64,linux/arm64',
+        'tekton.dev/platforms': TASK_PLATFORMS,
       },
     },
     spec,

@@ -47,11 +47,11 @@ describe('Task YAML', () => {
     expect(JSON.stringify(step.command)).not.toContain('$(params');
   });
 
-  it('runs non-root and mounts SRE-owned objects read-only', () => {
+  it('runs non-root on a read-only root with an emptyDir /tmp, and mounts SRE-owned objects read-only', () => {
     const step = obj.spec.steps[0];
-    expect(step.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    expect(step.volumeMounts).toEqual([{ name: 'creds', mountPath: '/var/run/hat/creds', readOnly: true }]);
-    expect(obj.spec.volumes).toEqual([{ name: 'creds', secret: { secretName: 'hat-creds' } }]);
+    expect(step.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(step.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'creds', mountPath: '/var/run/hat/creds', readOnly: true }]);
+    expect(obj.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'creds', secret: { secretName: 'hat-creds' } }]);
   });
 
   it("carries tektoncd/catalog's label and annotations", () => {

@@ -70,6 +70,7 @@ export const definition = defineTask({
     },
   ],
   securityContext: BUILDAH_SECURITY_CONTEXT,
+  base: 'buildah',
   computeResources: { requests: { cpu: '500m', memory: '1Gi' } },
 });
 

@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '@hat/task-runner';
-import { BUILDAH_SECURITY_CONTEXT } from '../src/task.ts';
+import { BASE_VARIANTS } from '@hat/image';
+import { BUILDAH_SECURITY_CONTEXT, definition } from '../src/task.ts';
 import { task } from './helpers.ts';
 
 interface Spec {
@@ -27,12 +25,9 @@ describe('the build-image Task', () => {
     expect(JSON.stringify(task)).not.toMatch(/password|token/i);
   });
 
-  it('ships an image on the same pinned Node image as Dockerfile.base, with buildah from the archive the tests use', async () => {
-    const base = /^ARG NODE_IMAGE=(\S+)$/m.exec(await readFile(path.join(repoRoot, 'Dockerfile.base'), 'utf8'))?.[1];
-    const own = await readFile(path.join(repoRoot, 'tasks/build-image/Dockerfile'), 'utf8');
-    expect(own).toMatch(/^ARG NODE_IMAGE=\S+@sha256:[0-9a-f]{64}$/m);
-    expect(own).toContain(`ARG NODE_IMAGE=${base ?? '?'}`);
-    expect(own).toMatch(/apt-get install -y --no-install-recommends buildah/);
-    expect(own).toContain('COPY tasks/build-image/dist/task.mjs /opt/hat/task.mjs');
+  it('is built on the buildah variant of the HAT base, which runs as the root its securityContext asks for', () => {
+    expect(definition.base).toBe('buildah');
+    expect(BASE_VARIANTS.buildah.extraPackages).toContain('buildah');
+    expect(BASE_VARIANTS.buildah.user).toBe(`${BUILDAH_SECURITY_CONTEXT.runAsUser}:${BUILDAH_SECURITY_CONTEXT.runAsGroup}`);
   });
 });

@@ -31,6 +31,8 @@ export function contractOf(task: unknown): Contract {
   for (const step of list(spec['steps'])) {
     for (const m of list(step['volumeMounts'])) {
       const volume = volumes.get(String(m['name']));
+      // An emptyDir (the step's /tmp) is the Task's own scratch space, nothing a caller provides.
+      if (volume && 'emptyDir' in volume) continue;
       const secret = volume ? obj(volume['secret']) : {};
       const configMap = volume ? obj(volume['configMap']) : {};
       const object = 'secretName' in secret ? `secret/${String(secret['secretName'])}` : 'name' in configMap ? `configMap/${String(configMap['name'])}` : `volume/${String(m['name'])}`;

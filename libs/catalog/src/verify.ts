@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { validateFiles } from '../validate.ts';
+import { validateFiles } from './validate.ts';
 import { isCatalogVersion } from './catalog-version.ts';
 import { HUB_CATEGORIES, REQUIRED_ANNOTATIONS } from './hub-categories.ts';
 import { staleInstallIndex } from './install-index.ts';

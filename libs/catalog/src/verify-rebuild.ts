@@ -1,12 +1,15 @@
 // hat catalog verify --rebuild: rebuilds the image of every published version as publish built it (same recipe,
 // same base digest, the current program bundle) and compares its digest with the one the Task pins. Only versions
 // whose source digest still matches the current source can be rebuilt; the others are skipped, not failed.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { BASE_VARIANTS } from '@hat/image';
 import type { TaskDefinition } from '@hat/task-spec';
 import { ensureBundle } from '@hat/task-runner';
 import { createLogger, type Logger } from '@hat/task-runtime';
 import { parseImageRef } from '@hat/oci';
+import { hatBases, hatBaseVariantOf } from './hat-bases.ts';
 import { buildAndPushImage, withBuildahStorage } from './image-build.ts';
 import { digestOfImage, recordedRecipe, type ImageRecipe } from './image-recipe.ts';
 import { catalogTaskNames, HAT_ANNOTATIONS, publishedVersions, rebuildRepository, taskFilePath } from './layout.ts';
@@ -29,6 +32,8 @@ export interface RebuildOptions {
   readonly plainHttp?: boolean;
   readonly authFile?: string | undefined;
   readonly buildahRoot?: string | undefined;
+  /** Rebuild HAT's bases from scratch (debootstrap and all) in a temp dir, not from the per-user cache. */
+  readonly freshBase?: boolean;
   readonly programFile?: (program: string) => Promise<string>;
   /** Dockerfile.task (default: the repository's). */
   readonly dockerfile?: string;
@@ -111,6 +116,20 @@ export async function rebuildCatalog(opts: RebuildOptions): Promise<RebuildResul
     return plan.change ? `the next publish makes ${plan.change.version}` : `the current source is published as ${latest}`;
   });
 
+  const tlsVerify = !opts.plainHttp;
+  const authFile = await resolveAuthFile(opts.authFile);
+  // A version built on one of HAT's bases, with no --base given for it: rebuild that base from the recipe too.
+  const freshDir = opts.freshBase ? await mkdtemp(path.join(os.tmpdir(), 'hat-fresh-base-')) : undefined;
+  const hatBase = memo(async (variant) => {
+    try {
+      const built = await hatBases([BASE_VARIANTS[variant as 'node' | 'buildah']], { recordPrefix: push.prefix, pushPrefix: push.prefix, pushPath: 'hat-rebuild', tlsVerify, authFile, log, cacheDir: freshDir });
+      const base = [...built.values()][0]!;
+      return { digest: base.digest, source: base.source! };
+    } catch (err) {
+      return { error: firstLine(err) };
+    }
+  });
+
   const versions: RebuiltVersion[] = [];
   const rebuilds: Rebuild[] = [];
   for (const task of await catalogTaskNames(opts.catalog)) {
@@ -155,7 +174,20 @@ export async function rebuildCatalog(opts: RebuildOptions): Promise<RebuildResul
         continue;
       }
       const flag = opts.baseFor?.[def.program] !== undefined ? `--base-for ${def.program}=` : '--base ';
-      const given = opts.baseFor?.[def.program] ?? (recipe.kind === 'base' ? opts.base : undefined);
+      let given = opts.baseFor?.[def.program] ?? (recipe.kind === 'base' ? opts.base : undefined);
+      const variant = given === undefined && recipe.kind === 'base' ? hatBaseVariantOf(from) : undefined;
+      if (variant) {
+        const base = await hatBase(variant.name);
+        if ('error' in base) {
+          fail(`rebuilding HAT's ${variant.name} base failed: ${base.error}`);
+          continue;
+        }
+        if (base.digest !== recipe.baseDigest) {
+          done('mismatch', `MISMATCH ${show(file)}: its base ${from} rebuilds to ${base.digest}`);
+          continue;
+        }
+        given = base.source;
+      }
       if (given !== undefined && recipe.kind === 'own') {
         fail(`built from ${from} (its own Dockerfile), not on a base image: ${flag.trim()} does not apply`);
         continue;
@@ -175,8 +207,6 @@ export async function rebuildCatalog(opts: RebuildOptions): Promise<RebuildResul
     const key = `${r.program} ${r.pinned}`;
     platformsOfImage.set(key, new Set([...(platformsOfImage.get(key) ?? []), ...r.platforms]));
   }
-  const tlsVerify = !opts.plainHttp;
-  const authFile = await resolveAuthFile(opts.authFile);
   const sessions = registrySessions(authFile, tlsVerify);
   const built = new Map<string, Promise<{ digest: string } | { error: string }>>();
   if (rebuilds.length > 0) {
@@ -204,5 +234,6 @@ export async function rebuildCatalog(opts: RebuildOptions): Promise<RebuildResul
       }
     });
   }
+  if (freshDir) await rm(freshDir, { recursive: true, force: true });
   return { ok: versions.every((v) => v.status === 'ok' || v.status === 'skipped'), versions, builds: built.size };
 }

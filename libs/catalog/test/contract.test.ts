@@ -1,9 +1,9 @@
 // The versioning rule: what a change to a Task's contract means for its next version (no servers needed).
 import { describe, expect, it } from 'vitest';
 import { renderTaskObject } from '@hat/task-spec';
-import { bumpVersion, compareCatalogVersions } from '../src/catalog/catalog-version.ts';
-import { compareContracts, contractOf, type Contract } from '../src/catalog/contract.ts';
-import { fakeDefinitions } from './catalog-helpers.ts';
+import { bumpVersion, compareCatalogVersions } from '../src/catalog-version.ts';
+import { compareContracts, contractOf, type Contract } from '../src/contract.ts';
+import { fakeDefinitions } from './helpers.ts';
 
 const contract = (parts: { params?: Record<string, string | undefined>; results?: string[]; workspaces?: Record<string, { optional?: boolean; readOnly?: boolean }>; mounts?: Record<string, string> }): Contract => ({
   params: new Map(Object.entries(parts.params ?? {})),

@@ -6,7 +6,8 @@ import { renderTaskObject, type TaskDefinition } from '@hat/task-spec';
 import { ensureBundle, repoRoot } from '@hat/task-runner';
 import { createLogger, HatError, InputError, type Logger } from '@hat/task-runtime';
 import { pushTektonBundle } from '@hat/oci';
-import { validateFiles } from '../validate.ts';
+import { validateFiles } from './validate.ts';
+import { hatBases, variantsOf, type HatBase } from './hat-bases.ts';
 import { buildAndPushImage, withBuildahStorage } from './image-build.ts';
 import { imageRecipes } from './image-recipe.ts';
 import { writeInstallIndex } from './install-index.ts';
@@ -25,8 +26,11 @@ export interface PublishOptions {
   readonly registry?: string | undefined;
   /** HOST[/PATH] written into the catalog when clusters pull from another name than the one pushed to. */
   readonly recordRegistry?: string | undefined;
-  /** Base image of every task image, pinned: IMAGE@sha256:… */
-  readonly base: string;
+  /**
+   * Base image of every task image, pinned: IMAGE@sha256:…. Default: HAT's own bases, built here from the rootfs
+   * recipe (libs/image) and pushed next to the task images (each program on the base its Tasks name).
+   */
+  readonly base?: string | undefined;
   /** Programs built with Dockerfile.task on another base than `base`, even if they have their own Dockerfile. */
   readonly baseFor?: Readonly<Record<string, string>>;
   readonly dryRun?: boolean;
@@ -68,11 +72,36 @@ export function platformsOf(def: TaskDefinition): string[] {
   return (annotations['tekton.dev/platforms'] ?? 'linux/amd64').split(',').map((p) => p.trim()).filter(Boolean);
 }
 
+/** The registry name a dry run records HAT's bases under when no --registry/--record-registry is given. */
+export const DEFAULT_RECORD_REGISTRY = 'ghcr.io/hat-project';
+
 export async function publishCatalog(opts: PublishOptions): Promise<PublishResult> {
   const log = opts.log ?? createLogger();
+  if (!opts.dryRun && !opts.registry) throw new InputError('publish needs --registry HOST[/PATH] (where images and bundles are pushed)');
+  const push = opts.registry ? parseRegistryPrefix(opts.registry, '--registry') : undefined;
+  const record = opts.recordRegistry ? parseRegistryPrefix(opts.recordRegistry, '--record-registry') : push;
+  const tlsVerify = !opts.plainHttp;
+  const authFile = await resolveAuthFile(opts.authFile);
+  // Without --base: HAT's bases, built from the recipe and pushed before anything else (a dry run only builds them).
+  let base = opts.base;
+  let baseFor = opts.baseFor;
+  const baseSources = new Map<string, string>();
+  if (base === undefined) {
+    const bases = await hatBases(variantsOf(opts.definitions), {
+      recordPrefix: record?.prefix ?? DEFAULT_RECORD_REGISTRY,
+      pushPrefix: opts.dryRun ? undefined : push?.prefix,
+      tlsVerify,
+      authFile,
+      log,
+    });
+    const of = (def: TaskDefinition): HatBase => bases.get(def.base)!;
+    base = of({ base: 'node' } as TaskDefinition).named;
+    baseFor = { ...Object.fromEntries(opts.definitions.map((d) => [d.program, of(d).named])), ...opts.baseFor };
+    for (const d of opts.definitions) if (of(d).source && !opts.baseFor?.[d.program]) baseSources.set(d.program, of(d).source!);
+  }
   const recipes = await imageRecipes(new Set(opts.definitions.map((d) => d.program)), {
-    base: opts.base,
-    baseFor: opts.baseFor,
+    base,
+    baseFor,
     taskDockerfile: opts.dockerfile,
     ownDockerfile: opts.ownDockerfile,
   });
@@ -80,11 +109,7 @@ export async function publishCatalog(opts: PublishOptions): Promise<PublishResul
   const changed = plans.filter((p) => p.change !== undefined).sort((a, b) => a.def.name.localeCompare(b.def.name));
   if (opts.dryRun) return { plans, published: [], indexWritten: [] };
   if (changed.length === 0) return { plans, published: [], indexWritten: await writeInstallIndex(opts.catalog) };
-  if (!opts.registry) throw new InputError('publish needs --registry HOST[/PATH] (where images and bundles are pushed)');
-  const push = parseRegistryPrefix(opts.registry, '--registry');
-  const record = opts.recordRegistry ? parseRegistryPrefix(opts.recordRegistry, '--record-registry') : push;
-  const tlsVerify = !opts.plainHttp;
-  const authFile = await resolveAuthFile(opts.authFile);
+  if (!push || !record) throw new InputError('publish needs --registry HOST[/PATH] (where images and bundles are pushed)');
   const sessions = registrySessions(authFile, tlsVerify);
   const session = await sessions(push.host);
   const pathIn = (repo: string): string => repo.slice(push.host.length + 1);
@@ -98,7 +123,8 @@ export async function publishCatalog(opts: PublishOptions): Promise<PublishResul
       const first = tasks[0]!;
       const platforms = [...new Set(tasks.flatMap((p) => platformsOf(p.def)))].sort();
       const tags = [...new Set(tasks.map((p) => p.change!.version))].sort().map((version) => `${imageRepository(push.prefix, program)}:${version}`);
-      images.set(program, await buildAndPushImage({ program, programFile: first.programFile, recipe: first.recipe, platforms, storage, tlsVerify, authFile, log, session: sessions }, tags));
+      const image = { program, programFile: first.programFile, recipe: first.recipe, baseSource: baseSources.get(program), platforms, storage, tlsVerify, authFile, log, session: sessions };
+      images.set(program, await buildAndPushImage(image, tags));
     }
     // 2. Per changed Task: stage the version folder, validate, push the bundle, move into place.
     for (const plan of changed) {
