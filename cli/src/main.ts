@@ -1,19 +1,13 @@
-import { Command, CommanderError } from 'commander';
-import { exitCodeOf, mask, oneLine } from '@hat/task-runtime';
-import { hasRepo, toolsBin } from '@hat/task-runner';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { registerCatalogCommand } from './commands/catalog.ts';
-import { registerDemoCommand } from './commands/demo.ts';
-import { registerDeployCommand } from './commands/deploy.ts';
-import { registerEnvCommands } from './commands/env.ts';
-import { registerGenerateCommand } from './commands/generate.ts';
-import { registerImageCommands } from './commands/image.ts';
-import { registerStatusCommands } from './commands/status.ts';
-import { registerTaskCommands } from './commands/task.ts';
-import { registerValidateCommand } from './commands/validate.ts';
+import { Command, CommanderError } from 'commander';
+// Light entry points only (no execa, zod or yaml): each command loads the rest when it runs.
+import { exitCodeOf, oneLine } from '@hat/task-runtime/errors';
+import { mask } from '@hat/task-runtime/secrets';
+import { hasRepo, toolsBin } from '@hat/task-runner/repo-root';
+import { COMMANDS } from './command-table.ts';
 
-// The project's pinned tools (helm, the Tekton validator) come first.
+// The project's pinned tools (helm, the Tekton validator) come first, in a clone.
 if (hasRepo) process.env['PATH'] = `${toolsBin}${path.delimiter}${process.env['PATH'] ?? ''}`;
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,21 +19,17 @@ const program = new Command('hat')
   .enablePositionalOptions()
   .showHelpAfterError()
   .exitOverride();
-// Everywhere, also installed from the npm package: what works on env repos and YAML files alone.
-registerValidateCommand(program);
-registerDeployCommand(program);
-registerEnvCommands(program);
-registerStatusCommands(program);
-// In a clone of the HAT repository only: what needs its tasks, catalog, charts, test servers or tools.
-if (hasRepo) {
-  registerGenerateCommand(program);
-  registerTaskCommands(program);
-  registerCatalogCommand(program);
-  registerImageCommands(program);
-  registerDemoCommand(program);
-} else {
-  program.addHelpText('after', '\nIn a clone of the HAT repository hat also has: task, catalog, image, generate, demo, run.');
-}
+
+// Everywhere, also installed from the npm package: what works on env repos and YAML files alone. In a clone of
+// the HAT repository also what needs its tasks, catalog, charts, test servers or tools.
+const available = COMMANDS.filter((c) => hasRepo || !c.repoOnly);
+// Only the module of the command being run is loaded (the others are listed by name and description), so that
+// `hat --help` and every command start fast.
+const asked = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const chosen = available.find((c) => c.name === (asked === 'help' ? process.argv.slice(2).find((a, i, all) => i > all.indexOf('help') && !a.startsWith('-')) : asked));
+if (chosen) (await chosen.load())(program);
+for (const c of available) if (!program.commands.some((cmd) => cmd.name() === c.name)) program.command(c.name).description(c.description);
+if (!hasRepo) program.addHelpText('after', '\nIn a clone of the HAT repository hat also has: task, catalog, image, generate, demo, run.');
 
 try {
   await program.parseAsync(process.argv);

@@ -48,7 +48,7 @@ describe('the committed catalog', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-kustomize-'));
     scratch.push(dir);
     await writeFile(path.join(dir, 'rendered.yaml'), stdout);
-    expect(await validateFiles([path.join(dir, 'rendered.yaml')])).toEqual({ ok: true, problems: [] });
+    expect(await validateFiles([path.join(dir, 'rendered.yaml')])).toMatchObject({ ok: true, problems: [] });
   });
 
   it('ships Argo CD manifests: a project limited to Tekton kinds (+ ConfigMaps/Secrets) in one namespace, annotation tracking', async () => {

@@ -39,7 +39,8 @@ describe('one source of truth', () => {
     const commands = quick.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
     expect(commands).toHaveLength(2);
     expect(commands[0]).toMatch(/npx hat demo$/);
-    expect(ci.split('\n')).toContain(commands[1]);
+    // .ci/run adds `|| exit 1`: set -e does not stop on a failure inside an && list but the last command.
+    expect(ci.split('\n')).toContain(`${commands[1]} || exit 1`);
   });
 
   it('Dockerfile.base builds FROM the HAT root file system only (libs/image is the one recipe), running the task program', async () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { describe } from '../command-table.ts';
 import { HatError, InputError } from '@hat/task-runtime';
 import { formatTable, keyValue } from '../cli-util.ts';
 import { DEFAULT_CATALOG_DIR, formatRebuilt, publishCatalog, rebuildCatalog, rebuildSummary, verifyCatalog, writeInstallIndex, type PublishResult, type RebuildResult, type TaskPlan } from '@hat/catalog';
@@ -58,7 +59,7 @@ function addPublishOptions(cmd: Command): Command {
 }
 
 export function registerCatalogCommand(program: Command): void {
-  const catalog = program.command('catalog').description('the versioned Task catalog: publish new versions, verify the published ones');
+  const catalog = program.command('catalog').description(describe('catalog'));
 
   addPublishOptions(
     catalog

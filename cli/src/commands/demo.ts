@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { describe } from '../command-table.ts';
 import { createLogger } from '@hat/task-runtime';
 import { runDemo } from '../demo/demo.ts';
 import { runApp } from '../demo/run-app.ts';
@@ -7,7 +8,7 @@ import { runApp } from '../demo/run-app.ts';
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('the whole flow locally on embedded defaults: app repo → pipeline (catalog tasks) → test, stage, prod → env renders')
+    .description(describe('demo'))
     .option('-v, --verbose', 'show every task log line and where each Task came from')
     .option('--json', 'print the final matrix as JSON on stdout (progress goes to stderr)')
     .option('--catalog <dir>', 'catalog to take the Task YAML from (default: catalog/)')
@@ -25,7 +26,7 @@ export function registerDemoCommand(program: Command): void {
     });
   program
     .command('run')
-    .description("run your app's pipeline locally: the same runner as the demo, against a local git server, registry and env repos")
+    .description(describe('run'))
     .requiredOption('--values <file>', 'the pipeline values of the app (e.g. .hat/pipeline-values.yaml)')
     .requiredOption('--source <dir>', 'the app repo (a git work tree; its ref and tags are pushed to the local git server)')
     .option('--ref <ref>', 'the pushed ref to simulate (default: the current branch), e.g. refs/tags/v1.2.0')

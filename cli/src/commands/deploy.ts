@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describe } from '../command-table.ts';
 import { createLogger, InputError } from '@hat/task-runtime';
 import { authFromEnv, authorOf } from '../cli-util.ts';
 import { definition, promote } from '@hat/task-deploy';
@@ -18,7 +19,7 @@ interface DeployOpts {
 export function registerDeployCommand(program: Command): void {
   program
     .command('deploy')
-    .description('commit APP at VERSION into one env repo, as the deploy-<env> task does (hotfix, rollback)')
+    .description(describe('deploy'))
     .argument('[app]', 'app name (apps/<app>/ in the env repo)')
     .argument('[version]', 'SemVer 2 version: image tag and chart version')
     .option('--env <env>', 'environment name, used in the commit and its trailers (required)')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describe } from '../command-table.ts';
 import { parse } from 'yaml';
 import { createLogger, InputError } from '@hat/task-runtime';
 import { isDns1123Label, parseSemver } from '@hat/gitops';
@@ -18,7 +19,7 @@ interface Common {
 }
 
 export function registerEnvCommands(program: Command): void {
-  const env = program.command('env').description('scaffold environment GitOps repos (one repo per env)');
+  const env = program.command('env').description(describe('env'));
   env
     .command('init')
     .description('scaffold an env repo: apps/, an ArgoCD ApplicationSet over apps/*, a README')

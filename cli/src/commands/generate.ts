@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { describe } from '../command-table.ts';
 import { HatError } from '@hat/task-runtime';
 import { staleFiles, writeGenerated } from '../generate.ts';
 
 export function registerGenerateCommand(program: Command): void {
   program
     .command('generate')
-    .description('write the files derived from the task definitions (Task YAML, README tables)')
+    .description(describe('generate'))
     .option('--check', 'write nothing; fail when a committed generated file is stale')
     .action(async (opts: { check?: boolean }) => {
       if (opts.check) {

@@ -1,6 +1,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { describe } from '../command-table.ts';
 import { BASE_DOCKERFILE, BASE_VARIANTS, ensureBase, ensureRootfsOf, type BaseVariant } from '@hat/image';
 import { createLogger, InputError } from '@hat/task-runtime';
 
@@ -11,7 +12,7 @@ const variantOf = (name: string | undefined): BaseVariant => {
 };
 
 export function registerImageCommands(program: Command): void {
-  const image = program.command('image').description("HAT's base images: a reproducible Debian root file system with node and helm (cached per user)");
+  const image = program.command('image').description(describe('image'));
   image
     .command('base')
     .description('build (or find in the cache) a base image as an OCI archive; prints its digest and path')

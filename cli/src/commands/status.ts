@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describe } from '../command-table.ts';
 import { InputError } from '@hat/task-runtime';
 import { authFromEnv, formatTable, keyValue } from '../cli-util.ts';
 import { currentVersions, readDeployHistory, type DeployRecord } from '../env/history.ts';
@@ -17,7 +18,7 @@ async function readAll(repos: Record<string, string>, branch: string): Promise<{
 export function registerStatusCommands(program: Command): void {
   program
     .command('status')
-    .description('which version of which app runs in which env, read from the env repos alone')
+    .description(describe('status'))
     .requiredOption('--repo <env=url>', 'an env repo (repeatable, in promotion order)', keyValue('--repo'))
     .option('--branch <branch>', 'branch of the env repos', 'main')
     .option('--json', 'print JSON')
@@ -38,7 +39,7 @@ export function registerStatusCommands(program: Command): void {
     });
   program
     .command('history')
-    .description('the promotion history of one app across envs, newest first, rollbacks marked')
+    .description(describe('history'))
     .argument('<app>', 'app name')
     .requiredOption('--repo <env=url>', 'an env repo (repeatable)', keyValue('--repo'))
     .option('--branch <branch>', 'branch of the env repos', 'main')

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { describe } from '../command-table.ts';
 import { devImage, paramInfos, renderTaskObject } from '@hat/task-spec';
 import { InputError } from '@hat/task-runtime';
 import { runTaskLocally } from '@hat/task-runner';
@@ -15,7 +16,7 @@ interface RunOpts {
 }
 
 export function registerTaskCommands(program: Command): void {
-  const task = program.command('task').description('list and run HAT tasks locally');
+  const task = program.command('task').description(describe('task'));
   task
     .command('list')
     .description('list the tasks and their programs')

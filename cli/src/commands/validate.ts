@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describe } from '../command-table.ts';
 import { HatError } from '@hat/task-runtime';
 import { validateFiles } from '@hat/catalog';
 
@@ -7,7 +8,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
-    .description("validate Tekton YAML with Tekton's own webhook validation, plus HAT's extra checks")
+    .description(describe('validate'))
     .argument('<files...>', 'YAML files or folders (multi-document allowed)')
     .option('--allow-image <regex>', 'accept unpinned images matching this regex (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--strict-kinds', 'fail on objects of kinds it does not know (anything but Tekton and Triggers), instead of skipping them')

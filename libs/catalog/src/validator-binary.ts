@@ -12,8 +12,12 @@ import { HatError } from '@hat/task-runtime';
 
 const NAME = 'hat-tekton-validate';
 
-/** The validator's Go sources next to the bundle (cli/validator/ in the package). */
-export const shippedSources = (): string => path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'validator');
+/** The validator's Go sources in the package (cli/validator/, found up from the bundle's dist/ or dist/chunks/). */
+export function shippedSources(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = path.dirname(dir)) if (existsSync(path.join(dir, 'validator', 'go.mod'))) return path.join(dir, 'validator');
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'validator');
+}
 
 const cacheDir = (): string => path.join(process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'hat', 'bin');
 

@@ -175,6 +175,6 @@ describe('hat catalog publish (real registry, real buildah)', () => {
     const names = stdout.split('\n').filter((l) => /^ {2}name: /.test(l)).map((l) => l.trim().slice(6));
     expect(names.sort()).toEqual(['alpha-one-v1', 'alpha-two-v1', 'beta-v1', 'beta-v2']);
     expect(stdout).toContain('app.kubernetes.io/version: 1.1.1');
-    expect(await validateFiles([rendered])).toEqual({ ok: true, problems: [] });
+    expect(await validateFiles([rendered])).toMatchObject({ ok: true, problems: [] });
   });
 });
