@@ -7,6 +7,6 @@ export { readPins } from './pins.ts';
 export type { Pins } from './pins.ts';
 export { reproducibleTar } from './rootfs.ts';
 export type { Rootfs } from './rootfs.ts';
-export { sha256File, userCacheDir } from './user-cache.ts';
+export { cachedEntry, exists, inputKey, sha256File, userCacheDir } from './user-cache.ts';
 export { BASE_VARIANTS, TASK_UID } from './variants.ts';
 export type { BaseVariant } from './variants.ts';
