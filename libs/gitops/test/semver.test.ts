@@ -31,6 +31,10 @@ describe('compareSemver (SemVer 2 §11)', () => {
   it('compares numbers numerically, also beyond 2^53', () => {
     expect(compareSemver('1.10.0', '1.9.0')).toBe(1);
     expect(compareSemver('9007199254740993.0.0', '9007199254740992.0.0')).toBe(1);
+    // Numeric pre-release identifiers beyond 2^53 (e.g. timestamps) keep their order: the npm semver package,
+    // which compares them as JavaScript numbers, calls these two equal (see docs/architecture.md).
+    expect(compareSemver('1.0.0-20261201141508123456', '1.0.0-20261201141508123455')).toBe(1);
+    expect(compareSemver('1.0.0-9007199254740993', '1.0.0-9007199254740992')).toBe(1);
     expect(compareSemver('1.0.0-rc.10', '1.0.0-rc.9')).toBe(1);
   });
   it('ignores build metadata', () => {

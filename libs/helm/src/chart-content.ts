@@ -24,17 +24,17 @@ function normalise(file: string, data: Buffer): Buffer {
   return Buffer.from(data.toString('utf8').replace(/^generated:.*(\r?\n|$)/m, ''));
 }
 
-function collect(archive: Buffer, prefix: string, into: Map<string, string>): void {
-  for (const file of readTarGz(archive)) {
+async function collect(archive: Buffer, prefix: string, into: Map<string, string>): Promise<void> {
+  for (const file of await readTarGz(archive)) {
     const name = `${prefix}${file.path}`;
-    if (SUBCHART.test(file.path)) collect(file.data, `${name}!`, into);
+    if (SUBCHART.test(file.path)) await collect(file.data, `${name}!`, into);
     else into.set(name, sha256(normalise(file.path, file.data)));
   }
 }
 
-export function chartContentOf(archive: Buffer): ChartContent {
+export async function chartContentOf(archive: Buffer): Promise<ChartContent> {
   const files = new Map<string, string>();
-  collect(archive, '', files);
+  await collect(archive, '', files);
   const sorted = [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { digest: `sha256:${sha256(sorted.map(([p, h]) => `${p} ${h}\n`).join(''))}`, files: new Map(sorted) };
 }

@@ -69,7 +69,7 @@ describe('helm CLI (chart commands)', () => {
     await writeFile(path.join(deep, 'c.txt'), 'deep\n');
     await writeFile(path.join(chart, 'files', `${'x'.repeat(120)}.txt`), 'wide\n');
     const pkg = await packageChart(chart, { destination: await tempDir() });
-    const files = new Map(readTarGz(await readFile(pkg.path)).map((f) => [f.path, f.data.toString()]));
+    const files = new Map((await readTarGz(await readFile(pkg.path))).map((f) => [f.path, f.data.toString()]));
     expect(files.get(`long/files/${'a'.repeat(60)}/${'b'.repeat(60)}/c.txt`)).toBe('deep\n');
     expect(files.get(`long/files/${'x'.repeat(120)}.txt`)).toBe('wide\n');
     expect(files.has('long/Chart.yaml')).toBe(true);

@@ -54,7 +54,7 @@ describe('helm-package-push', () => {
     expect(meta).toMatchObject({ name: 'shop', version, appVersion: version });
     const pulled = await pull(`oci://${registry.host}/charts/shop`, { home, version, plainHttp: true, destination: await tempDir() });
     expect(pulled.digest).toBe(digest);
-    const files = new Map(readTarGz(await readFile(pulled.path)).map((f) => [f.path, f.data.toString('utf8')]));
+    const files = new Map((await readTarGz(await readFile(pulled.path))).map((f) => [f.path, f.data.toString('utf8')]));
     expect(parse(files.get('shop/Chart.yaml') ?? '')).toMatchObject({ version, appVersion: version });
     const values = files.get('shop/values.yaml') ?? '';
     expect(parse(values)).toMatchObject({ image: { repository: imageRepository, tag: version, pullPolicy: 'IfNotPresent' } });
