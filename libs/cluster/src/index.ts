@@ -9,3 +9,5 @@ export { ensureClusterBinaries } from './ensure.ts';
 export type { ClusterBinaries, ClusterBinariesOptions } from './ensure.ts';
 export { goEnv, goVersion } from './go-env.ts';
 export * from './versions.ts';
+export { assertNetworkSafe, DEFAULT_NETWORK, networkProblems, parseRouteGet, probesOf, routeOf, staysLocal } from './network.ts';
+export type { ClusterNetwork, Route } from './network.ts';

@@ -1,0 +1,35 @@
+// The network checks `hat cluster up` runs before any component starts: real routing-table lookups on this
+// machine (`ip route get` sends nothing), nothing changed.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_NETWORK, assertNetworkSafe, networkProblems, parseRouteGet, probesOf, staysLocal } from '../src/network.ts';
+
+describe('cluster network safety', () => {
+  it('reads `ip -o route get` lines', () => {
+    expect(parseRouteGet('local 127.0.0.1 dev lo src 127.0.0.1 uid 0 \\    cache <local> ')).toMatchObject({ type: 'local', dev: 'lo', via: undefined });
+    expect(parseRouteGet('10.9.9.9 via 192.0.2.1 dev eth0 src 192.0.2.2 uid 0 \\    cache ')).toMatchObject({ type: 'unicast', dev: 'eth0', via: '192.0.2.1' });
+    expect(parseRouteGet('unreachable 10.213.32.7 table main uid 0')).toMatchObject({ type: 'unreachable' });
+    expect(staysLocal(parseRouteGet('10.213.16.9 dev hat0 src 10.213.32.1 uid 0'), 'hat0')).toBe(true);
+    expect(staysLocal(parseRouteGet('10.213.16.9 dev eth0 src 192.0.2.2 uid 0'), 'hat0')).toBe(false);
+    expect(staysLocal(parseRouteGet('10.213.16.9 via 10.1.1.1 dev hat0'), 'hat0')).toBe(false);
+  });
+
+  it('probes the first, second, middle and last address of a range', () => {
+    expect(probesOf('10.213.16.0/24')).toEqual(['10.213.16.0', '10.213.16.1', '10.213.16.128', '10.213.16.255']);
+    expect(probesOf('10.213.0.1/32')).toEqual(['10.213.0.1']);
+    expect(() => probesOf('10.213.0.0')).toThrow(/not an IPv4 CIDR/);
+  });
+
+  it('on a machine not set up for the cluster, names every reason and refuses to start', async () => {
+    const problems = await networkProblems(DEFAULT_NETWORK);
+    expect(problems[0]).toBe('node address 10.213.0.1/32 is not on lo');
+    expect(problems[1]).toMatch(/^node address 10\.213\.0\.1 does not route local \(ip route get: /);
+    expect(problems.some((p) => p.startsWith('service range 10.213.16.0/24: 10.213.16.0 would leave this machine'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('pod range 10.213.32.0/24: '))).toBe(true);
+    await expect(assertNetworkSafe(DEFAULT_NETWORK, 'etcd')).rejects.toThrow(/^refusing to start etcd: node address 10\.213\.0\.1\/32 is not on lo; /);
+  });
+
+  it('accepts ranges that route locally; still wants the node address as a /32 on lo', async () => {
+    const problems = await networkProblems({ nodeAddress: '127.0.0.1', serviceCidr: '127.0.1.0/24', podCidr: '127.0.2.0/24', bridge: 'hat0' });
+    expect(problems).toEqual(['node address 127.0.0.1/32 is not on lo']);
+  });
+});
