@@ -3,8 +3,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['libs/*/test/**/*.test.ts', 'tasks/*/test/**/*.test.ts', 'cli/test/**/*.test.ts', 'test/**/*.test.ts'],
-    // The container tests have their own config and setup (vitest.images.config.ts, `npm run test:images`).
-    exclude: [...configDefaults.exclude, 'test/images/**'],
+    // The container and cluster tests have their own configs (`npm run test:images`, `npm run test:cluster`).
+    exclude: [...configDefaults.exclude, 'test/images/**', 'test/cluster/**'],
     restoreMocks: true,
     testTimeout: 120_000,
     hookTimeout: 120_000,

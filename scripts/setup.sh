@@ -13,8 +13,9 @@ log() { printf 'setup: %s\n' "$*"; }
 source scripts/progress.sh
 
 # 1. Debian packages (needs root, as on CI and the dev machines).
-# debootstrap builds the task images' root file system; containerd + runc run those images in tests (test:images).
-apt_pkgs=(git nginx-light fcgiwrap docker-registry buildah apache2-utils skopeo busybox-static ca-certificates openssh-server debootstrap containerd runc)
+# debootstrap builds the task images' root file system; containerd + runc run those images in tests (test:images)
+# and the cluster's pods (hat cluster up, with the CNI plugins, iptables and openssl).
+apt_pkgs=(git nginx-light fcgiwrap docker-registry buildah apache2-utils skopeo busybox-static ca-certificates openssh-server debootstrap containerd runc containernetworking-plugins iptables openssl iproute2)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

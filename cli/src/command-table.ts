@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'task', description: 'list and run HAT tasks locally', repoOnly: true, load: async () => (await import('./commands/task.ts')).registerTaskCommands },
   { name: 'catalog', description: 'the versioned Task catalog: publish new versions, verify the published ones', repoOnly: true, load: async () => (await import('./commands/catalog.ts')).registerCatalogCommand },
   { name: 'image', description: "HAT's base images: a reproducible Debian root file system with node and helm (cached per user)", repoOnly: true, load: async () => (await import('./commands/image.ts')).registerImageCommands },
+  { name: 'cluster', description: 'a single-node Kubernetes on this machine: up, down, status, kubeconfig', repoOnly: true, load: async () => (await import('./commands/cluster.ts')).registerClusterCommands },
   { name: 'demo', description: 'the whole flow locally on embedded defaults: app repo → pipeline (catalog tasks) → test, stage, prod → env renders', repoOnly: true, load: async () => (await import('./commands/demo.ts')).registerDemoCommand },
   { name: 'run', description: "run your app's pipeline locally: the same runner as the demo, against a local git server, registry and env repos", repoOnly: true, load: async () => (await import('./commands/demo.ts')).registerDemoCommand },
 ];

@@ -29,7 +29,7 @@ const asked = process.argv.slice(2).find((a) => !a.startsWith('-'));
 const chosen = available.find((c) => c.name === (asked === 'help' ? process.argv.slice(2).find((a, i, all) => i > all.indexOf('help') && !a.startsWith('-')) : asked));
 if (chosen) (await chosen.load())(program);
 for (const c of available) if (!program.commands.some((cmd) => cmd.name() === c.name)) program.command(c.name).description(c.description);
-if (!hasRepo) program.addHelpText('after', '\nIn a clone of the HAT repository hat also has: task, catalog, image, generate, demo, run.');
+if (!hasRepo) program.addHelpText('after', '\nIn a clone of the HAT repository hat also has: task, catalog, image, cluster, generate, demo, run.');
 
 try {
   await program.parseAsync(process.argv);

@@ -49,7 +49,7 @@ describe('the installed hat (npm pack + npm install, no repository)', () => {
     expect(help.exitCode).toBe(0);
     for (const command of ['validate', 'deploy', 'env', 'status', 'history']) expect(help.stdout).toContain(`  ${command}`);
     expect(help.stdout).not.toMatch(/^ {2}(catalog|demo|generate) /m);
-    expect(help.stdout).toContain('In a clone of the HAT repository hat also has: task, catalog, image, generate, demo, run.');
+    expect(help.stdout).toContain('In a clone of the HAT repository hat also has: task, catalog, image, cluster, generate, demo, run.');
     expect((await hat(['status', '--help'])).stdout).toMatch(/^Usage: hat status/);
   });
 

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { clusterDown, clusterLayout, clusterStatus, clusterUp } from '@hat/cluster';
+import { createLogger, HatError } from '@hat/task-runtime';
+import { describe } from '../command-table.ts';
+
+export function registerClusterCommands(program: Command): void {
+  const cluster = program.command('cluster').description(describe('cluster'));
+  cluster
+    .command('up')
+    .description('start a single-node Kubernetes on this machine (root; the first run builds its programs from the Go module proxy, tens of minutes)')
+    .action(async () => {
+      const up = await clusterUp({ log: createLogger({ prefix: 'cluster' }) });
+      process.stdout.write(`cluster up in ${up.seconds} s: ${up.server}\nkubeconfig: ${up.kubeconfig}\n  export KUBECONFIG=${up.kubeconfig}\n`);
+    });
+  cluster
+    .command('down')
+    .description("stop what `up` started and remove its processes, mounts, iptables chains, routes, addresses and state")
+    .action(async () => clusterDown({ log: createLogger({ prefix: 'cluster' }) }));
+  cluster
+    .command('status')
+    .description("the cluster's processes and whether its node is Ready")
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const s = await clusterStatus();
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+        return;
+      }
+      for (const [name, pid] of Object.entries(s.processes)) process.stdout.write(`${name.padEnd(24)} ${pid ? `running (pid ${pid})` : 'stopped'}\n`);
+      process.stdout.write(`${'node'.padEnd(24)} ${s.node ? `${s.node.name} ${s.node.ready ? 'Ready' : 'NotReady'} ${s.node.version ?? ''}` : 'none'}\n`);
+      if (!s.running || !s.node?.ready) process.exitCode = 1;
+    });
+  cluster
+    .command('kubeconfig')
+    .description("print the path of the cluster's admin kubeconfig")
+    .action(async () => {
+      const s = await clusterStatus();
+      if (!s.kubeconfig) throw new HatError(`no cluster is up (no ${clusterLayout().adminKubeconfig}): run hat cluster up`);
+      process.stdout.write(`${s.kubeconfig}\n`);
+    });
+}

@@ -1,0 +1,51 @@
+// `hat cluster down`: stops exactly what `up` started (by the PIDs it recorded), after the kubelet has taken its
+// pods down (so their network namespaces and veths go through CNI), unmounts the kubelet's mounts, removes the
+// iptables chains of the kubelet and CNI, the routes, the bridge, the address on lo, and the state. Also after a
+// crash: each step tolerates what is already gone.
+import { readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { createLogger, run, type Logger } from '@hat/task-runtime';
+import { daemonNames, daemonPid, stopDaemon } from './daemons.ts';
+import { removeClusterIptables, tearDownHostNetwork } from './host-network.ts';
+import { DEFAULT_NETWORK, type ClusterNetwork } from './network.ts';
+import { clusterLayout, type ClusterLayout } from './state.ts';
+
+/** Stopped last to first. */
+const ORDER = ['kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'containerd'];
+
+async function deleteAllPods(l: ClusterLayout, log: Logger): Promise<void> {
+  if ((await daemonPid(l, 'kube-apiserver')) === undefined || (await daemonPid(l, 'kubelet')) === undefined) return;
+  const config = new KubeConfig();
+  config.loadFromFile(l.adminKubeconfig);
+  const core = config.makeApiClient(CoreV1Api);
+  try {
+    const pods = (await core.listPodForAllNamespaces()).items;
+    for (const p of pods) await core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: p.metadata!.namespace!, gracePeriodSeconds: 0 }).catch(() => undefined);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await core.listPodForAllNamespaces()).items.length > 0) await sleep(500);
+    log.info(`took ${pods.length} pod(s) down`);
+  } catch {
+    // The API server is not answering: the containers go with containerd below.
+  }
+}
+
+/** The mounts under the state dir (the kubelet bind-mounts its root dir; pods' volumes), deepest first. */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m === dir || m.startsWith(`${dir}/`));
+  for (const m of mounts.sort((a, b) => b.length - a.length)) await run('umount', ['-l', m], { okExitCodes: [32] });
+}
+
+export async function clusterDown(opts: { log?: Logger; network?: ClusterNetwork; layout?: ClusterLayout } = {}): Promise<void> {
+  const log = opts.log ?? createLogger({ prefix: 'cluster' });
+  const l = opts.layout ?? clusterLayout();
+  const net = opts.network ?? DEFAULT_NETWORK;
+  await deleteAllPods(l, log);
+  const names = await daemonNames(l);
+  for (const name of [...ORDER, ...names.filter((n) => !ORDER.includes(n))]) await stopDaemon(l, name);
+  await unmountUnder(l.dir);
+  await removeClusterIptables();
+  await tearDownHostNetwork(net);
+  await rm(l.dir, { recursive: true, force: true, maxRetries: 3 });
+  log.info('cluster down: processes stopped, mounts, iptables chains, routes, bridge and the lo address removed');
+}

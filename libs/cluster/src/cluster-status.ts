@@ -1,0 +1,28 @@
+// `hat cluster status`: which of the cluster's processes run, and whether the node is Ready.
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import { daemonPid } from './daemons.ts';
+import { NODE_NAME } from './pki.ts';
+import { clusterLayout, type ClusterLayout } from './state.ts';
+
+export const CLUSTER_PROCESSES = ['containerd', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet'] as const;
+
+export interface ClusterStatus {
+  readonly running: boolean;
+  readonly processes: Record<string, number | null>;
+  readonly node: { readonly name: string; readonly ready: boolean; readonly version: string | null } | null;
+  readonly kubeconfig: string | null;
+}
+
+export async function clusterStatus(layout: ClusterLayout = clusterLayout()): Promise<ClusterStatus> {
+  const processes: Record<string, number | null> = {};
+  for (const name of CLUSTER_PROCESSES) processes[name] = (await daemonPid(layout, name)) ?? null;
+  let node: ClusterStatus['node'] = null;
+  if (processes['kube-apiserver'] && existsSync(layout.adminKubeconfig)) {
+    const config = new KubeConfig();
+    config.loadFromFile(layout.adminKubeconfig);
+    const found = await config.makeApiClient(CoreV1Api).readNode({ name: NODE_NAME }).catch(() => undefined);
+    if (found) node = { name: NODE_NAME, ready: found.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, version: found.status?.nodeInfo?.kubeletVersion ?? null };
+  }
+  return { running: Object.values(processes).every((p) => p !== null), processes, node, kubeconfig: existsSync(layout.adminKubeconfig) ? layout.adminKubeconfig : null };
+}

@@ -1,0 +1,82 @@
+// The configuration files of the cluster's components, as text (one place; nothing else writes them).
+import type { ClusterLayout } from './state.ts';
+import type { ClusterNetwork } from './network.ts';
+import { bridgeAddress } from './host-network.ts';
+import type { Pki } from './pki.ts';
+import { CLUSTER_DOMAIN } from './pki.ts';
+
+export const PAUSE_IMAGE = 'localhost/hat/pause:1';
+export const ETCD_CLIENT_PORT = 23790;
+export const API_PORT = 6443;
+
+/** containerd with CRI: its own root, state and socket; the pause image built here; no OOM score changes (CAP_SYS_RESOURCE is missing on these machines). */
+export const containerdConfig = (l: ClusterLayout): string => `version = 2
+root = "${l.containerd}/root"
+state = "${l.containerd}/state"
+[grpc]
+  address = "${l.containerdSocket}"
+[ttrpc]
+  address = "${l.containerdSocket}.ttrpc"
+[metrics]
+  address = ""
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "${PAUSE_IMAGE}"
+  restrict_oom_score_adj = true
+  enable_selinux = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "${l.cni}"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+`;
+
+/** One bridge for the pods, no masquerading (nothing is routed out), host-local addresses from the pod range. */
+export const cniConfig = (net: ClusterNetwork): string =>
+  `${JSON.stringify(
+    {
+      cniVersion: '1.0.0',
+      name: 'hat',
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: net.bridge,
+          isGateway: true,
+          ipMasq: false,
+          hairpinMode: true,
+          ipam: { type: 'host-local', ranges: [[{ subnet: net.podCidr, gateway: bridgeAddress(net) }]], routes: [] },
+        },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
+
+/** The cluster DNS Service address: .10 of the service range. */
+export const clusterDnsAddress = (net: ClusterNetwork): string => net.serviceCidr.replace(/\.\d+\/\d+$/, '.10');
+
+export const kubeletConfig = (l: ClusterLayout, net: ClusterNetwork, pki: Pki): string => `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+failCgroupV1: false
+cgroupDriver: cgroupfs
+failSwapOn: false
+address: ${net.nodeAddress}
+port: 10250
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+authentication:
+  x509: { clientCAFile: ${pki.ca.cert} }
+  webhook: { enabled: true }
+  anonymous: { enabled: false }
+authorization: { mode: Webhook }
+clusterDomain: ${CLUSTER_DOMAIN}
+clusterDNS: [${clusterDnsAddress(net)}]
+resolvConf: ${l.dir}/pod-resolv.conf
+tlsCertFile: ${pki.kubeletServing.cert}
+tlsPrivateKeyFile: ${pki.kubeletServing.key}
+containerRuntimeEndpoint: unix://${l.containerdSocket}
+imageServiceEndpoint: unix://${l.containerdSocket}
+evictionHard: { memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%" }
+`;
