@@ -1,6 +1,8 @@
 // hat cluster up / status / down on this machine, for real: Kubernetes from the Go module proxy, containerd + runc,
 // the CNI bridge; a pod runs; a second `up` changes nothing; `up` after a crash recovers; `down` leaves nothing.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
@@ -55,6 +57,18 @@ describe('hat cluster', () => {
     expect(status.running).toBe(true);
     expect(status.node).toEqual({ name: 'hat-node', ready: true, version: 'v1.35.4' });
     expect((await runPod('hello')).trim()).toBe('hello from hello');
+  });
+
+  it('Services work: the API server answers on the kubernetes Service ClusterIP (kube-proxy, the route via the bridge)', async () => {
+    const pki = path.join(layout.dir, 'pki');
+    const status = await new Promise<number | undefined>((resolve) => {
+      const req = https.get('https://10.213.16.1/readyz', { ca: readFileSync(path.join(pki, 'ca.crt')), cert: readFileSync(path.join(pki, 'admin.crt')), key: readFileSync(path.join(pki, 'admin.key')), timeout: 5_000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', () => resolve(undefined));
+    });
+    expect(status).toBe(200);
   });
 
   it('up again changes nothing: the same processes keep running', async () => {

@@ -12,7 +12,7 @@ import { DEFAULT_NETWORK, type ClusterNetwork } from './network.ts';
 import { clusterLayout, type ClusterLayout } from './state.ts';
 
 /** Stopped last to first. */
-const ORDER = ['kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'containerd'];
+const ORDER = ['kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'containerd'];
 
 async function deleteAllPods(l: ClusterLayout, log: Logger): Promise<void> {
   if ((await daemonPid(l, 'kube-apiserver')) === undefined || (await daemonPid(l, 'kubelet')) === undefined) return;

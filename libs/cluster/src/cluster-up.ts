@@ -84,6 +84,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   const cm = await kc('controller-manager', pki.controllerManager);
   const sched = await kc('scheduler', pki.scheduler);
   const kubelet = await kc('kubelet', pki.kubeletClient);
+  const proxy = await kc('kube-proxy', pki.kubeProxy);
 
   // containerd (CRI) and the pause image.
   await mkdir(l.containerd, { recursive: true });
@@ -134,6 +135,12 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   await log.time(`node ${NODE_NAME} Ready`, () =>
     waitUntil(`node ${NODE_NAME}`, async () => (await core.readNode({ name: NODE_NAME })).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, timeoutMs, exited(l, 'kubelet')),
   );
+  // kube-proxy: Services (iptables mode), no sysctl changes of the host (no conntrack sizing, no localhost NodePorts).
+  await assertNetworkSafe(net, 'kube-proxy');
+  await startDaemon(l, 'kube-proxy', k8s['kube-proxy']!, [
+    `--kubeconfig=${proxy}`, `--hostname-override=${NODE_NAME}`, `--cluster-cidr=${net.podCidr}`, '--proxy-mode=iptables',
+    '--conntrack-max-per-core=0', '--iptables-localhost-nodeports=false', '--healthz-bind-address=127.0.0.1:10256', '--metrics-bind-address=127.0.0.1:10249',
+  ]);
   // Pods can be created once the controller manager has made the default ServiceAccount.
   await log.time('service accounts', () =>
     waitUntil('the default ServiceAccount', async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })).metadata?.name === 'default', timeoutMs, exited(l, 'kube-controller-manager')),
