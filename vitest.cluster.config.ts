@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // `npm run test:cluster`: a real single-node Kubernetes (hat cluster up) on this machine, and its teardown. Needs
-// root; the first run builds Kubernetes and etcd from the Go module proxy (about 15 minutes on 2 cores).
+// root; the first run builds Kubernetes, etcd and CoreDNS from the Go module proxy (about 20 minutes on 2 cores).
 export default defineConfig({
   test: {
     include: ['test/cluster/**/*.test.ts'],

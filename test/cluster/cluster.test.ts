@@ -71,6 +71,17 @@ describe('hat cluster', () => {
     expect(status).toBe(200);
   });
 
+  it('cluster DNS: a pod resolves the kubernetes Service by name through CoreDNS', async () => {
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'dns' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'localhost/hat/pause:1', imagePullPolicy: 'Never', command: ['/busybox', 'nslookup', 'kubernetes.default.svc.cluster.local'] }] } },
+    });
+    const deadline = Date.now() + 60_000;
+    while (!['Succeeded', 'Failed'].includes((await core.readNamespacedPod({ name: 'dns', namespace: 'default' })).status?.phase ?? '') && Date.now() < deadline) await sleep(500);
+    const out = await core.readNamespacedPodLog({ name: 'dns', namespace: 'default' });
+    expect(out).toMatch(/Address:\s+10\.213\.16\.1\b/);
+  });
+
   it('up again changes nothing: the same processes keep running', async () => {
     const before = (await clusterStatus(layout)).processes;
     await clusterUp({ log, layout });

@@ -40,6 +40,9 @@ export async function clusterDown(opts: { log?: Logger; network?: ClusterNetwork
   const log = opts.log ?? createLogger({ prefix: 'cluster' });
   const l = opts.layout ?? clusterLayout();
   const net = opts.network ?? DEFAULT_NETWORK;
+  // Nothing may recreate pods while they are taken down (a Deployment's ReplicaSet would).
+  await stopDaemon(l, 'kube-controller-manager');
+  await stopDaemon(l, 'kube-scheduler');
   await deleteAllPods(l, log);
   const names = await daemonNames(l);
   for (const name of [...ORDER, ...names.filter((n) => !ORDER.includes(n))]) await stopDaemon(l, name);

@@ -14,6 +14,8 @@ import { ensureClusterBinaries } from './ensure.ts';
 import { setUpHostNetwork } from './host-network.ts';
 import { assertNetworkSafe, DEFAULT_NETWORK, type ClusterNetwork } from './network.ts';
 import { importPauseImage } from './pause-image.ts';
+import { applyObjects, waitForDeployment } from './apply.ts';
+import { clusterDnsObjects, corednsArchive } from './cluster-dns.ts';
 import { ensurePki, kubeconfig, NODE_NAME, type Pki } from './pki.ts';
 import { clusterLayout, type ClusterLayout } from './state.ts';
 
@@ -66,7 +68,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   const timeoutMs = opts.timeoutMs ?? 90_000;
   if (process.getuid?.() !== 0) throw new HatError('hat cluster up needs root (addresses, routes, containers)');
 
-  const bins = await ensureClusterBinaries({ log, components: ['kubernetes', 'etcd'] });
+  const bins = await ensureClusterBinaries({ log, components: ['kubernetes', 'etcd', 'coredns'] });
   const k8s = bins.kubernetes!.binaries;
   const etcd = bins.etcd!.binaries['etcd']!;
 
@@ -97,6 +99,8 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   // Answering, not only its socket file (a crashed containerd leaves the file behind).
   await waitUntil('containerd', async () => existsSync(l.containerdSocket) && (await run('ctr', ['--address', l.containerdSocket, 'version'], { okExitCodes: [1] })).exitCode === 0, timeoutMs, exited(l, 'containerd'));
   await log.time('pause image imported', () => importPauseImage(l.containerdSocket));
+  const coredns = bins.coredns!.binaries['coredns']!;
+  await log.time('CoreDNS image imported', async () => run('ctr', ['--address', l.containerdSocket, '--namespace', 'k8s.io', 'images', 'import', await corednsArchive(coredns)]));
 
   // etcd and the control plane.
   await assertNetworkSafe(net, 'etcd');
@@ -145,5 +149,8 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   await log.time('service accounts', () =>
     waitUntil('the default ServiceAccount', async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })).metadata?.name === 'default', timeoutMs, exited(l, 'kube-controller-manager')),
   );
+  // Cluster DNS.
+  await applyObjects(config, clusterDnsObjects(net));
+  await log.time('cluster DNS (CoreDNS) available', () => waitForDeployment(config, 'kube-system', 'coredns', timeoutMs));
   return { kubeconfig: l.adminKubeconfig, server, seconds: Math.round((performance.now() - started) / 100) / 10 };
 }

@@ -32,7 +32,10 @@ state = "${l.containerd}/state"
       runtime_type = "io.containerd.runc.v2"
 `;
 
-/** One bridge for the pods, no masquerading (nothing is routed out), host-local addresses from the pod range. */
+/**
+ * One bridge for the pods, no masquerading, host-local addresses from the pod range. Pods get routes to the service
+ * range and the node address only, via the bridge: no default route, so nothing of theirs leaves the machine.
+ */
 export const cniConfig = (net: ClusterNetwork): string =>
   `${JSON.stringify(
     {
@@ -45,7 +48,7 @@ export const cniConfig = (net: ClusterNetwork): string =>
           isGateway: true,
           ipMasq: false,
           hairpinMode: true,
-          ipam: { type: 'host-local', ranges: [[{ subnet: net.podCidr, gateway: bridgeAddress(net) }]], routes: [] },
+          ipam: { type: 'host-local', ranges: [[{ subnet: net.podCidr, gateway: bridgeAddress(net) }]], routes: [{ dst: net.serviceCidr }, { dst: `${net.nodeAddress}/32` }] },
         },
       ],
     },
