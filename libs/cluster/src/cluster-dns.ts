@@ -1,34 +1,17 @@
 // Cluster DNS: CoreDNS (built from the Go module proxy) in an image built here, a Deployment in kube-system and the
 // kube-dns Service at .10 of the service range. No `forward`: pods resolve cluster names only, nothing upstream.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { cachedEntry, sha256File, userCacheDir } from '@hat/image';
-import { run } from '@hat/task-runtime';
+import { importForPods, scratchImageArchive } from './scratch-image.ts';
 import { clusterDnsAddress } from './components-config.ts';
 import type { ClusterNetwork } from './network.ts';
 import { CLUSTER_DOMAIN } from './pki.ts';
 
 export const COREDNS_IMAGE = 'localhost/hat/coredns:1';
 
-/** The CoreDNS image as an OCI archive (FROM scratch + the binary), cached per user by the binary's digest. */
-export async function corednsArchive(binary: string, cacheDir = userCacheDir()): Promise<string> {
-  const key = (await sha256File(binary)).slice(7, 23);
-  const entry = await cachedEntry(
-    `cluster/images/coredns-${key}.oci.tar`,
-    async (temp, scratch) => {
-      const context = path.join(scratch, 'context');
-      await mkdir(context);
-      await copyFile(binary, path.join(context, 'coredns'));
-      await writeFile(path.join(context, 'Containerfile'), 'FROM scratch\nCOPY coredns /coredns\nENTRYPOINT ["/coredns"]\n');
-      const store = ['--storage-driver', 'vfs', '--root', path.join(scratch, 'root'), '--runroot', path.join(scratch, 'runroot')];
-      await run('buildah', [...store, 'build', '--isolation', 'chroot', '--timestamp', '0', '--format', 'oci', '--tag', COREDNS_IMAGE, context], { env: { TMPDIR: scratch } });
-      await run('buildah', [...store, 'push', COREDNS_IMAGE, `oci-archive:${temp}:${COREDNS_IMAGE}`], { env: { TMPDIR: scratch } });
-    },
-    cacheDir,
-  );
-  return entry.path;
-}
+/** The CoreDNS image (FROM scratch + the binary), built here and imported for the kubelet's pods. */
+export const importCorednsImage = async (containerdSocket: string, binary: string): Promise<void> => {
+  await importForPods(containerdSocket, await scratchImageArchive({ image: COREDNS_IMAGE, binary, at: '/coredns', entrypoint: ['/coredns'] }));
+};
 
 const COREFILE = `.:53 {
     errors

@@ -15,7 +15,7 @@ import { setUpHostNetwork } from './host-network.ts';
 import { assertNetworkSafe, DEFAULT_NETWORK, type ClusterNetwork } from './network.ts';
 import { importPauseImage } from './pause-image.ts';
 import { applyObjects, waitForDeployment } from './apply.ts';
-import { clusterDnsObjects, corednsArchive } from './cluster-dns.ts';
+import { clusterDnsObjects, importCorednsImage } from './cluster-dns.ts';
 import { ensurePki, kubeconfig, NODE_NAME, type Pki } from './pki.ts';
 import { clusterLayout, type ClusterLayout } from './state.ts';
 
@@ -100,7 +100,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   await waitUntil('containerd', async () => existsSync(l.containerdSocket) && (await run('ctr', ['--address', l.containerdSocket, 'version'], { okExitCodes: [1] })).exitCode === 0, timeoutMs, exited(l, 'containerd'));
   await log.time('pause image imported', () => importPauseImage(l.containerdSocket));
   const coredns = bins.coredns!.binaries['coredns']!;
-  await log.time('CoreDNS image imported', async () => run('ctr', ['--address', l.containerdSocket, '--namespace', 'k8s.io', 'images', 'import', await corednsArchive(coredns)]));
+  await log.time('CoreDNS image imported', () => importCorednsImage(l.containerdSocket, coredns));
 
   // etcd and the control plane.
   await assertNetworkSafe(net, 'etcd');
