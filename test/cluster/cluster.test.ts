@@ -1,6 +1,6 @@
 // hat cluster up / status / down on this machine, for real: Kubernetes from the Go module proxy, containerd + runc,
 // the CNI bridge; a pod runs; a second `up` changes nothing; `up` after a crash recovers; `down` leaves nothing.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
@@ -80,6 +80,37 @@ describe('hat cluster', () => {
     while (!['Succeeded', 'Failed'].includes((await core.readNamespacedPod({ name: 'dns', namespace: 'default' })).status?.phase ?? '') && Date.now() < deadline) await sleep(500);
     const out = await core.readNamespacedPodLog({ name: 'dns', namespace: 'default' });
     expect(out).toMatch(/Address:\s+10\.213\.16\.1\b/);
+  });
+
+  it('storage: a claim of the default StorageClass is provisioned and a non-root pod writes to it', async () => {
+    await core.createNamespacedPersistentVolumeClaim({ namespace: 'default', body: { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } } } });
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'writer' },
+        spec: {
+          restartPolicy: 'Never',
+          securityContext: { runAsUser: 65532, runAsGroup: 65532 },
+          containers: [{ name: 'c', image: 'localhost/hat/pause:1', imagePullPolicy: 'Never', command: ['/busybox', 'sh', '-c', 'echo written > /data/file && /busybox cat /data/file'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+        },
+      },
+    });
+    const deadline = Date.now() + 90_000;
+    while (!['Succeeded', 'Failed'].includes((await core.readNamespacedPod({ name: 'writer', namespace: 'default' })).status?.phase ?? '') && Date.now() < deadline) await sleep(500);
+    expect((await core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: 'default' })).spec?.storageClassName).toBe('hat-local');
+    expect((await core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: 'default' })).status?.phase).toBe('Bound');
+    expect((await core.readNamespacedPodLog({ name: 'writer', namespace: 'default' })).trim()).toBe('written');
+    // Released: the volume and its folder go with the claim.
+    const volume = (await core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: 'default' })).spec!.volumeName!;
+    const dir = (await core.readPersistentVolume({ name: volume })).spec!.hostPath!.path;
+    expect(dir.startsWith(`${layout.volumes}/`)).toBe(true);
+    await core.deleteNamespacedPod({ name: 'writer', namespace: 'default', gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPersistentVolumeClaim({ name: 'data', namespace: 'default' });
+    const gone = Date.now() + 60_000;
+    while ((await core.listPersistentVolume()).items.some((pv) => pv.metadata?.name === volume) && Date.now() < gone) await sleep(500);
+    expect((await core.listPersistentVolume()).items.map((pv) => pv.metadata?.name)).not.toContain(volume);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('up again changes nothing: the same processes keep running', async () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { clusterDown, clusterLayout, clusterStatus, clusterUp } from '@hat/cluster';
+import { clusterDown, clusterLayout, clusterStatus, clusterUp, loadKubeconfig, runProvisioner } from '@hat/cluster';
 import { createLogger, HatError } from '@hat/task-runtime';
 import { describe } from '../command-table.ts';
 
@@ -29,6 +29,13 @@ export function registerClusterCommands(program: Command): void {
       for (const [name, pid] of Object.entries(s.processes)) process.stdout.write(`${name.padEnd(24)} ${pid ? `running (pid ${pid})` : 'stopped'}\n`);
       process.stdout.write(`${'node'.padEnd(24)} ${s.node ? `${s.node.name} ${s.node.ready ? 'Ready' : 'NotReady'} ${s.node.version ?? ''}` : 'none'}\n`);
       if (!s.running || !s.node?.ready) process.exitCode = 1;
+    });
+  cluster
+    .command('provisioner', { hidden: true })
+    .description('the dynamic provisioner of the hat-local StorageClass (a process hat cluster up starts)')
+    .action(async () => {
+      const layout = clusterLayout();
+      await runProvisioner(loadKubeconfig(layout.adminKubeconfig), layout.volumes, (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
     });
   cluster
     .command('kubeconfig')

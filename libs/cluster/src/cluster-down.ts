@@ -43,6 +43,7 @@ export async function clusterDown(opts: { log?: Logger; network?: ClusterNetwork
   // Nothing may recreate pods while they are taken down (a Deployment's ReplicaSet would).
   await stopDaemon(l, 'kube-controller-manager');
   await stopDaemon(l, 'kube-scheduler');
+  await stopDaemon(l, 'provisioner');
   await deleteAllPods(l, log);
   const names = await daemonNames(l);
   for (const name of [...ORDER, ...names.filter((n) => !ORDER.includes(n))]) await stopDaemon(l, name);

@@ -5,7 +5,7 @@ import { daemonPid } from './daemons.ts';
 import { NODE_NAME } from './pki.ts';
 import { clusterLayout, type ClusterLayout } from './state.ts';
 
-export const CLUSTER_PROCESSES = ['containerd', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const;
+export const CLUSTER_PROCESSES = ['containerd', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'provisioner'] as const;
 
 export interface ClusterStatus {
   readonly running: boolean;

@@ -14,6 +14,8 @@ import { ensureClusterBinaries } from './ensure.ts';
 import { setUpHostNetwork } from './host-network.ts';
 import { assertNetworkSafe, DEFAULT_NETWORK, type ClusterNetwork } from './network.ts';
 import { importPauseImage } from './pause-image.ts';
+import { storageClassObject } from './provisioner.ts';
+import { repoRoot } from '@hat/task-runner';
 import { applyObjects, waitForDeployment } from './apply.ts';
 import { clusterDnsObjects, importCorednsImage } from './cluster-dns.ts';
 import { ensurePki, kubeconfig, NODE_NAME, type Pki } from './pki.ts';
@@ -149,6 +151,9 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   await log.time('service accounts', () =>
     waitUntil('the default ServiceAccount', async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })).metadata?.name === 'default', timeoutMs, exited(l, 'kube-controller-manager')),
   );
+  // The default StorageClass and its provisioner (a process of this cluster, on the host).
+  await applyObjects(config, [storageClassObject()]);
+  await startDaemon(l, 'provisioner', process.execPath, [path.join(repoRoot, 'cli', 'bin', 'hat.mjs'), 'cluster', 'provisioner'], { HAT_CLUSTER_DIR: l.dir });
   // Cluster DNS.
   await applyObjects(config, clusterDnsObjects(net));
   await log.time('cluster DNS (CoreDNS) available', () => waitForDeployment(config, 'kube-system', 'coredns', timeoutMs));

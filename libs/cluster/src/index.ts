@@ -19,3 +19,5 @@ export type { ClusterStatus } from './cluster-status.ts';
 export { clusterLayout, clusterStateDir } from './state.ts';
 export type { ClusterLayout } from './state.ts';
 export { ensurePki, kubeconfig } from './pki.ts';
+export { PROVISIONER, provisionOnce, runProvisioner, STORAGE_CLASS, storageClassObject } from './provisioner.ts';
+export { loadKubeconfig } from './apply.ts';

@@ -21,6 +21,8 @@ export interface ClusterLayout {
   /** The admin kubeconfig (`hat cluster kubeconfig` prints its path). */
   readonly adminKubeconfig: string;
   readonly kubeconfigs: string;
+  /** The provisioner's hostPath volumes. */
+  readonly volumes: string;
 }
 
 export function clusterLayout(dir = clusterStateDir()): ClusterLayout {
@@ -36,5 +38,6 @@ export function clusterLayout(dir = clusterStateDir()): ClusterLayout {
     pids: path.join(dir, 'pids'),
     adminKubeconfig: path.join(dir, 'admin.kubeconfig'),
     kubeconfigs: path.join(dir, 'kubeconfigs'),
+    volumes: path.join(dir, 'volumes'),
   };
 }
