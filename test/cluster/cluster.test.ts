@@ -8,9 +8,9 @@ import path from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLUSTER_PROCESSES, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_NETWORK, type ClusterLayout } from '@hat/cluster';
+import { CLUSTER_PROCESSES, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_NETWORK, loadKubeconfig, type ClusterLayout } from '@hat/cluster';
 import { createLogger } from '@hat/task-runtime';
 
 const log = createLogger({ prefix: 'test:cluster' });
@@ -25,9 +25,7 @@ beforeAll(async () => {
     await clusterDown({ log, layout });
     throw err;
   }
-  const config = new KubeConfig();
-  config.loadFromFile(layout.adminKubeconfig);
-  core = config.makeApiClient(CoreV1Api);
+  core = loadKubeconfig(layout.adminKubeconfig).makeApiClient(CoreV1Api);
 });
 afterAll(async () => {
   if (layout) await clusterDown({ log, layout });

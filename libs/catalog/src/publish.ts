@@ -94,8 +94,9 @@ export async function publishCatalog(opts: PublishOptions): Promise<PublishResul
       authFile,
       log,
     });
+    // Every program gets the base its Tasks name (baseFor); `base` only fills the recipe's required default.
     const of = (def: TaskDefinition): HatBase => bases.get(def.base)!;
-    base = of({ base: 'node' } as TaskDefinition).named;
+    base = [...bases.values()][0]!.named;
     baseFor = { ...Object.fromEntries(opts.definitions.map((d) => [d.program, of(d).named])), ...opts.baseFor };
     for (const d of opts.definitions) if (of(d).source && !opts.baseFor?.[d.program]) baseSources.set(d.program, of(d).source!);
   }

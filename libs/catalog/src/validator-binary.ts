@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { userCacheDir } from '@hat/image';
 import { HatError } from '@hat/task-runtime';
 
 const NAME = 'hat-tekton-validate';
@@ -19,7 +19,7 @@ export function shippedSources(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.url)), 'validator');
 }
 
-const cacheDir = (): string => path.join(process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'hat', 'bin');
+const cacheDir = (): string => path.join(userCacheDir(), 'bin');
 
 function onPath(): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean)) {

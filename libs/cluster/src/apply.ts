@@ -1,8 +1,7 @@
 // Server-side apply of Kubernetes objects with @kubernetes/client-node (field manager `hat`), and a bounded wait
 // for Deployments to be available. Used by `hat cluster up` (its add-ons) and, next, `hat install`.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import { HatError } from '@hat/task-runtime';
+import { waitUntil } from './wait.ts';
 
 export function loadKubeconfig(file: string): KubeConfig {
   const config = new KubeConfig();
@@ -24,17 +23,12 @@ export async function applyObjects(config: KubeConfig, objects: readonly Kuberne
 
 export async function waitForDeployment(config: KubeConfig, namespace: string, name: string, timeoutMs: number): Promise<void> {
   const apps = config.makeApiClient(AppsV1Api);
-  const deadline = Date.now() + timeoutMs;
   let last = 'not found';
-  for (;;) {
-    const d = await apps.readNamespacedDeployment({ name, namespace }).catch(() => undefined);
-    if (d) {
-      const want = d.spec?.replicas ?? 1;
-      const available = d.status?.availableReplicas ?? 0;
-      if (available >= want && (d.status?.updatedReplicas ?? 0) >= want) return;
-      last = `${available}/${want} available${d.status?.conditions?.map((c) => `; ${c.type}=${c.status}${c.message ? ` (${c.message})` : ''}`).join('') ?? ''}`;
-    }
-    if (Date.now() > deadline) throw new HatError(`deployment ${namespace}/${name} not available after ${Math.round(timeoutMs / 1000)} s: ${last}`);
-    await sleep(500);
-  }
+  await waitUntil(`deployment ${namespace}/${name}`, async () => {
+    const d = await apps.readNamespacedDeployment({ name, namespace });
+    const want = d.spec?.replicas ?? 1;
+    const available = d.status?.availableReplicas ?? 0;
+    last = `${available}/${want} available${d.status?.conditions?.map((c) => `; ${c.type}=${c.status}${c.message ? ` (${c.message})` : ''}`).join('') ?? ''}`;
+    return available >= want && (d.status?.updatedReplicas ?? 0) >= want;
+  }, { timeoutMs, lastState: () => `not available (${last})` });
 }

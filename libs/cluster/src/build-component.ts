@@ -5,7 +5,8 @@ import { chmod, copyFile, cp, lstat, mkdir, readdir, readFile, rename, symlink, 
 import path from 'node:path';
 import { userCacheDir } from '@hat/image';
 import { HatError, type Logger } from '@hat/task-runtime';
-import { cachedDir, clusterCacheDir, exists } from './cache-entry.ts';
+import { cachedEntry, exists } from '@hat/image';
+import { clusterCacheDir } from './cache-entry.ts';
 import { childCpuSeconds } from './cpu-time.ts';
 import type { ComponentName, ComponentSpec } from './components.ts';
 import { COMPONENT_SPECS } from './components.ts';
@@ -168,7 +169,7 @@ export async function ensureComponent(name: ComponentName, opts: ComponentOption
   const entryFile = entryName(spec, goVer);
   const cached = await exists(path.join(binDir, entryFile));
   if (!cached) log.info(`${spec.name} ${spec.version}: not cached, building with ${goVer} (cold: minutes; output in ${path.join(binDir, entryFile)})`);
-  const entry = await cachedDir(binDir, entryFile, (temp, scratch) => buildInto(spec, temp, scratch, goVer, log));
+  const entry = await cachedEntry(entryFile, (temp, scratch) => buildInto(spec, temp, scratch, goVer, log), binDir);
   if (!entry.built && opts.verify) {
     for (const binary of spec.binaries) await verifyBinary(path.join(entry.path, binary.name), binary, spec.version);
   }

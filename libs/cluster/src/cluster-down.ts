@@ -4,7 +4,8 @@
 // crash: each step tolerates what is already gone.
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { loadKubeconfig } from './apply.ts';
 import { createLogger, run, type Logger } from '@hat/task-runtime';
 import { daemonNames, daemonPid, stopDaemon } from './daemons.ts';
 import { removeClusterIptables, tearDownHostNetwork } from './host-network.ts';
@@ -16,9 +17,7 @@ const ORDER = ['kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manag
 
 async function deleteAllPods(l: ClusterLayout, log: Logger): Promise<void> {
   if ((await daemonPid(l, 'kube-apiserver')) === undefined || (await daemonPid(l, 'kubelet')) === undefined) return;
-  const config = new KubeConfig();
-  config.loadFromFile(l.adminKubeconfig);
-  const core = config.makeApiClient(CoreV1Api);
+  const core = loadKubeconfig(l.adminKubeconfig).makeApiClient(CoreV1Api);
   try {
     const pods = (await core.listPodForAllNamespaces()).items;
     for (const p of pods) await core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: p.metadata!.namespace!, gracePeriodSeconds: 0 }).catch(() => undefined);

@@ -1,5 +1,7 @@
 // `hat cluster status`: which of the cluster's processes run, and whether the node is Ready.
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { loadKubeconfig } from './apply.ts';
+import { nodeReady } from './wait.ts';
 import { existsSync } from 'node:fs';
 import { daemonPid } from './daemons.ts';
 import { NODE_NAME } from './pki.ts';
@@ -19,10 +21,8 @@ export async function clusterStatus(layout: ClusterLayout = clusterLayout()): Pr
   for (const name of CLUSTER_PROCESSES) processes[name] = (await daemonPid(layout, name)) ?? null;
   let node: ClusterStatus['node'] = null;
   if (processes['kube-apiserver'] && existsSync(layout.adminKubeconfig)) {
-    const config = new KubeConfig();
-    config.loadFromFile(layout.adminKubeconfig);
-    const found = await config.makeApiClient(CoreV1Api).readNode({ name: NODE_NAME }).catch(() => undefined);
-    if (found) node = { name: NODE_NAME, ready: found.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, version: found.status?.nodeInfo?.kubeletVersion ?? null };
+    const found = await loadKubeconfig(layout.adminKubeconfig).makeApiClient(CoreV1Api).readNode({ name: NODE_NAME }).catch(() => undefined);
+    if (found) node = { name: NODE_NAME, ready: nodeReady(found), version: found.status?.nodeInfo?.kubeletVersion ?? null };
   }
   return { running: Object.values(processes).every((p) => p !== null), processes, node, kubeconfig: existsSync(layout.adminKubeconfig) ? layout.adminKubeconfig : null };
 }

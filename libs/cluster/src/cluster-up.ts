@@ -5,8 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { createLogger, HatError, run, type Logger } from '@hat/task-runtime';
 import { API_PORT, cniConfig, containerdConfig, ETCD_CLIENT_PORT, kubeletConfig } from './components-config.ts';
 import { daemonPid, logTail, startDaemon } from './daemons.ts';
@@ -16,7 +15,8 @@ import { assertNetworkSafe, DEFAULT_NETWORK, type ClusterNetwork } from './netwo
 import { importPauseImage } from './pause-image.ts';
 import { storageClassObject } from './provisioner.ts';
 import { repoRoot } from '@hat/task-runner';
-import { applyObjects, waitForDeployment } from './apply.ts';
+import { applyObjects, loadKubeconfig, waitForDeployment } from './apply.ts';
+import { nodeReady, waitUntil } from './wait.ts';
 import { clusterDnsObjects, importCorednsImage } from './cluster-dns.ts';
 import { ensurePki, kubeconfig, NODE_NAME, type Pki } from './pki.ts';
 import { clusterLayout, type ClusterLayout } from './state.ts';
@@ -33,17 +33,6 @@ export interface ClusterUp {
   readonly kubeconfig: string;
   readonly server: string;
   readonly seconds: number;
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, failIf: () => Promise<string | undefined>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    const dead = await failIf();
-    if (dead) throw new HatError(`${what}: ${dead}`);
-    if (Date.now() > deadline) throw new HatError(`${what}: not ready after ${Math.round(timeoutMs / 1000)} s`);
-    await sleep(250);
-  }
 }
 
 /** GET /readyz with the admin certificate. */
@@ -99,7 +88,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   await assertNetworkSafe(net, 'containerd');
   await startDaemon(l, 'containerd', 'containerd', ['--config', path.join(l.containerd, 'config.toml')]);
   // Answering, not only its socket file (a crashed containerd leaves the file behind).
-  await waitUntil('containerd', async () => existsSync(l.containerdSocket) && (await run('ctr', ['--address', l.containerdSocket, 'version'], { okExitCodes: [1] })).exitCode === 0, timeoutMs, exited(l, 'containerd'));
+  await waitUntil('containerd', async () => existsSync(l.containerdSocket) && (await run('ctr', ['--address', l.containerdSocket, 'version'], { okExitCodes: [1] })).exitCode === 0, { timeoutMs, failIf: exited(l, 'containerd') });
   await log.time('pause image imported', () => importPauseImage(l.containerdSocket));
   const coredns = bins.coredns!.binaries['coredns']!;
   await log.time('CoreDNS image imported', () => importCorednsImage(l.containerdSocket, coredns));
@@ -121,11 +110,10 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
     `--kubelet-certificate-authority=${pki.ca.cert}`, '--kubelet-preferred-address-types=InternalIP', '--allow-privileged=true', '--enable-admission-plugins=NodeRestriction',
     '--shutdown-delay-duration=0s',
   ]);
-  const config = new KubeConfig();
-  config.loadFromFile(l.adminKubeconfig);
+  const config = loadKubeconfig(l.adminKubeconfig);
   const core = config.makeApiClient(CoreV1Api);
   // /readyz covers the RBAC bootstrap roles the controller manager and scheduler need at their start.
-  await log.time('kube-apiserver ready', () => waitUntil(`kube-apiserver on ${server}`, () => readyz(server, pki), timeoutMs, exited(l, 'kube-apiserver')));
+  await log.time('kube-apiserver ready', () => waitUntil(`kube-apiserver on ${server}`, () => readyz(server, pki), { timeoutMs, failIf: exited(l, 'kube-apiserver') }));
   await startDaemon(l, 'kube-controller-manager', k8s['kube-controller-manager']!, [
     `--kubeconfig=${cm}`, `--authentication-kubeconfig=${cm}`, `--authorization-kubeconfig=${cm}`, '--bind-address=127.0.0.1', '--secure-port=10257',
     `--service-account-private-key-file=${pki.serviceAccount.key}`, `--root-ca-file=${pki.ca.cert}`, `--cluster-signing-cert-file=${pki.ca.cert}`, `--cluster-signing-key-file=${pki.ca.key}`,
@@ -139,7 +127,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   await assertNetworkSafe(net, 'kubelet');
   await startDaemon(l, 'kubelet', k8s['kubelet']!, [`--config=${path.join(l.dir, 'kubelet.yaml')}`, `--kubeconfig=${kubelet}`, `--root-dir=${l.kubelet}`, `--node-ip=${net.nodeAddress}`, `--hostname-override=${NODE_NAME}`]);
   await log.time(`node ${NODE_NAME} Ready`, () =>
-    waitUntil(`node ${NODE_NAME}`, async () => (await core.readNode({ name: NODE_NAME })).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, timeoutMs, exited(l, 'kubelet')),
+    waitUntil(`node ${NODE_NAME}`, async () => nodeReady(await core.readNode({ name: NODE_NAME })), { timeoutMs, failIf: exited(l, 'kubelet') }),
   );
   // kube-proxy: Services (iptables mode), no sysctl changes of the host (no conntrack sizing, no localhost NodePorts).
   await assertNetworkSafe(net, 'kube-proxy');
@@ -149,7 +137,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   ]);
   // Pods can be created once the controller manager has made the default ServiceAccount.
   await log.time('service accounts', () =>
-    waitUntil('the default ServiceAccount', async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })).metadata?.name === 'default', timeoutMs, exited(l, 'kube-controller-manager')),
+    waitUntil('the default ServiceAccount', async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })).metadata?.name === 'default', { timeoutMs, failIf: exited(l, 'kube-controller-manager') }),
   );
   // The default StorageClass and its provisioner (a process of this cluster, on the host).
   await applyObjects(config, [storageClassObject()]);

@@ -4,7 +4,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { run } from '@hat/task-runtime';
-import { exists } from './cache-entry.ts';
+import { exists } from '@hat/image';
 import { probesOf, type ClusterNetwork } from './network.ts';
 
 export interface KeyPair {

@@ -2,7 +2,7 @@
 // user by the binary's digest: the pause image (busybox) and CoreDNS.
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cachedEntry, sha256File, userCacheDir } from '@hat/image';
+import { buildOciArchive, cachedEntry, sha256File, userCacheDir } from '@hat/image';
 import { run } from '@hat/task-runtime';
 
 export interface ScratchImage {
@@ -24,9 +24,7 @@ export async function scratchImageArchive(spec: ScratchImage, cacheDir = userCac
       await mkdir(context);
       await copyFile(spec.binary, path.join(context, 'binary'));
       await writeFile(path.join(context, 'Containerfile'), `FROM scratch\nCOPY binary ${spec.at}\nENTRYPOINT ${JSON.stringify(spec.entrypoint)}\n`);
-      const store = ['--storage-driver', 'vfs', '--root', path.join(scratch, 'root'), '--runroot', path.join(scratch, 'runroot')];
-      await run('buildah', [...store, 'build', '--isolation', 'chroot', '--timestamp', '0', '--format', 'oci', '--tag', spec.image, context], { env: { TMPDIR: scratch } });
-      await run('buildah', [...store, 'push', spec.image, `oci-archive:${temp}:${spec.image}`], { env: { TMPDIR: scratch } });
+      await buildOciArchive({ context, file: path.join(context, 'Containerfile'), tag: spec.image, out: temp, refName: spec.image, scratch });
     },
     cacheDir,
   );

@@ -4,6 +4,7 @@
 import { copyFile, link, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from '@hat/task-runner';
+import { buildOciArchive } from './oci-archive.ts';
 import { HatError, run, type Logger } from '@hat/task-runtime';
 import { cachedEntry, inputKey, sha256File } from './user-cache.ts';
 import type { Rootfs } from './rootfs.ts';
@@ -30,23 +31,20 @@ export async function buildahVersion(): Promise<string> {
 /** Builds the base image from a rootfs tar into an OCI archive at `out`; returns the manifest digest. */
 export async function buildBaseArchive(variant: BaseVariant, rootfs: Rootfs, out: string, scratch: string, log: Logger): Promise<string> {
   const context = path.join(scratch, 'context');
-  const store = ['--storage-driver', 'vfs', '--root', path.join(scratch, 'root'), '--runroot', path.join(scratch, 'runroot')];
   await mkdir(context, { recursive: true });
   await link(rootfs.tar, path.join(context, 'rootfs.tar')).catch(() => copyFile(rootfs.tar, path.join(context, 'rootfs.tar')));
   await copyFile(BASE_DOCKERFILE, path.join(context, 'Dockerfile'));
-  const name = `localhost/hat/${variant.repository}:${variant.name}`;
-  const env = { TMPDIR: scratch };
-  await log.time(`built the ${variant.name} base image`, () =>
-    run('buildah', [
-      ...store, 'build', '--isolation', 'chroot', '--timestamp', '0', '--format', 'oci', '--identity-label=false', '--layers=false',
-      '--build-arg', `HAT_USER=${variant.user}`, '--tag', name, '--file', path.join(context, 'Dockerfile'), context,
-    ], { env, timeoutMs: 30 * 60_000 }),
+  return log.time(`built the ${variant.name} base image`, () =>
+    buildOciArchive({
+      context,
+      file: path.join(context, 'Dockerfile'),
+      tag: `localhost/hat/${variant.repository}:${variant.name}`,
+      buildArgs: { HAT_USER: variant.user },
+      out,
+      refName: variant.name,
+      scratch,
+    }),
   );
-  const digestFile = path.join(scratch, 'digest');
-  await run('buildah', [...store, 'push', '--format', 'oci', '--digestfile', digestFile, name, `oci-archive:${out}:${variant.name}`], { env, timeoutMs: 30 * 60_000 });
-  const digest = (await readFile(digestFile, 'utf8')).trim();
-  if (!DIGEST.test(digest)) throw new HatError(`buildah push of the ${variant.name} base: unexpected digest ${JSON.stringify(digest)}`);
-  return digest;
 }
 
 /** The variant's base image from the cache, building it (and its rootfs) when absent. */

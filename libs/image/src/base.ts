@@ -13,12 +13,12 @@ export interface BaseOptions {
   readonly cacheDir?: string;
 }
 
-export async function ensureRootfsOf(variant: BaseVariant, opts: BaseOptions & { fresh?: boolean } = {}): Promise<Rootfs> {
+export async function ensureRootfsOf(variant: BaseVariant, opts: BaseOptions = {}): Promise<Rootfs> {
   const log = opts.log ?? createLogger();
   const pins = readPins();
   const [nodeBinary, helm] = [await ensureNodeBinary(pins, log), await helmBinary(pins)];
   const mirror = await debianMirror(pins.debianSuite);
-  return ensureRootfs({ variant, pins, mirror, nodeBinary, helmBinary: helm }, log, { ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.fresh ? { fresh: true } : {}) });
+  return ensureRootfs({ variant, pins, mirror, nodeBinary, helmBinary: helm }, log, opts.cacheDir ? { cacheDir: opts.cacheDir } : {});
 }
 
 export async function ensureBase(variant: BaseVariant, opts: BaseOptions = {}): Promise<BaseImage> {

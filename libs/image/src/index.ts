@@ -3,6 +3,8 @@ export { ensureBase, ensureRootfsOf } from './base.ts';
 export type { BaseOptions } from './base.ts';
 export { BASE_DOCKERFILE, buildBaseArchive, ensureBaseImage, pushArchive } from './base-image.ts';
 export type { BaseImage, PushTarget } from './base-image.ts';
+export { buildOciArchive } from './oci-archive.ts';
+export type { OciArchiveBuild } from './oci-archive.ts';
 export { readPins } from './pins.ts';
 export type { Pins } from './pins.ts';
 export { reproducibleTar } from './rootfs.ts';

@@ -139,14 +139,11 @@ export async function reproducibleTar(dir: string, out: string): Promise<void> {
   ]);
 }
 
-/**
- * Builds (or finds in the cache) the variant's root file system tar. `cache: false` builds it afresh into a temp
- * dir, for checking that a rebuild gives the same bytes.
- */
-export async function ensureRootfs(inputs: RootfsInputs, log: Logger, opts: { cacheDir?: string; fresh?: boolean } = {}): Promise<Rootfs> {
+/** Builds (or finds in the cache) the variant's root file system tar. A fresh build: pass an empty cacheDir. */
+export async function ensureRootfs(inputs: RootfsInputs, log: Logger, opts: { cacheDir?: string } = {}): Promise<Rootfs> {
   if (process.getuid?.() !== 0) throw new InputError('building the base root file system needs root (debootstrap, chown)');
   const key = await rootfsKey(inputs);
-  const name = opts.fresh ? `rootfs/fresh-${process.pid}-${Date.now()}/${inputs.variant.name}.tar` : `rootfs/${inputs.variant.name}-${key}.tar`;
+  const name = `rootfs/${inputs.variant.name}-${key}.tar`;
   const entry = await cachedEntry(
     name,
     async (temp, scratch) => {

@@ -6,3 +6,5 @@ export { runPipelineLocally } from './run-pipeline.ts';
 export type { PipelineEvent, PipelineRunOptions, PipelineRunResult, PipelineTaskOutcome, PipelineTaskSpec, TaskStatus } from './run-pipeline.ts';
 export { POD_RESULTS_DIR, podWorkspacePath } from './container-runtime.ts';
 export type { ContainerMount, ContainerRuntime, ContainerStep } from './container-runtime.ts';
+export { runStepProcess } from './step-process.ts';
+export type { StepProcess } from './step-process.ts';

@@ -1,11 +1,11 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { IMAGE_ENTRYPOINT } from '@hat/task-spec';
 import { InputError } from '@hat/task-runtime';
 import { ensureBundle, toolsBin } from './bundle.ts';
 import { POD_RESULTS_DIR, podWorkspacePath, type ContainerRuntime } from './container-runtime.ts';
+import { runStepProcess } from './step-process.ts';
 import { substitute } from './substitute.ts';
 
 interface TaskYaml {
@@ -197,25 +197,7 @@ export async function runTaskLocally(opts: LocalRunOptions): Promise<LocalRunRes
       } else {
         throw new InputError(`step ${step.name} of ${name} runs image ${step.image}; the local runner runs HAT task images (node ${IMAGE_ENTRYPOINT}) unless host commands are allowed`);
       }
-      const child = execa(file, args, {
-        env,
-        extendEnv: false,
-        cwd: step.workingDir ? substitute(step.workingDir, lookup) : scratch,
-        all: true,
-        reject: false,
-        stdin: 'ignore',
-        ...(opts.signal ? { cancelSignal: opts.signal } : {}),
-      });
-      child.all?.setEncoding('utf8');
-      let partial = '';
-      child.all?.on('data', (chunk: string) => {
-        const parts = (partial + chunk).split('\n');
-        partial = parts.pop() ?? '';
-        for (const line of parts) onLine(line);
-      });
-      const done = await child;
-      if (partial) onLine(partial);
-      exitCode = done.exitCode ?? 1;
+      exitCode = await runStepProcess(file, args, { env, cwd: step.workingDir ? substitute(step.workingDir, lookup) : scratch, signal: opts.signal, onLine });
       if (exitCode !== 0) break;
     }
     const results: Record<string, string> = {};

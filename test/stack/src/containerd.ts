@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { ContainerRuntime, ContainerStep } from '@hat/task-runner';
+import { runStepProcess, type ContainerRuntime, type ContainerStep } from '@hat/task-runner';
 import { findBinary } from './binaries.ts';
 import { createServerHome } from './server-home.ts';
 import { waitFor } from './wait.ts';
@@ -118,17 +118,7 @@ export function ctrRuntime(address: string, namespace: string): ContainerRuntime
           ...securityArgs(step.securityContext),
           step.image, id, ...step.command,
         ];
-        const child = execa(findBinary('ctr'), args, { all: true, reject: false, stdin: 'ignore', ...(step.signal ? { cancelSignal: step.signal } : {}) });
-        child.all?.setEncoding('utf8');
-        let partial = '';
-        child.all?.on('data', (chunk: string) => {
-          const parts = (partial + chunk).split('\n');
-          partial = parts.pop() ?? '';
-          for (const line of parts) step.onLine(line);
-        });
-        const done = await child;
-        if (partial) step.onLine(partial);
-        return done.exitCode ?? 1;
+        return await runStepProcess(findBinary('ctr'), args, { signal: step.signal, onLine: step.onLine });
       } finally {
         await rm(envDir, { recursive: true, force: true });
       }
