@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run test:cluster`: a real single-node Kubernetes (hat cluster up) on this machine, and its teardown. Needs
-// root; the first run builds Kubernetes, etcd and CoreDNS from the Go module proxy (about 20 minutes on 2 cores).
+// `npm run test:cluster`: a real single-node Kubernetes with Tekton, Triggers and Argo CD (hat cluster up) on this
+// machine, and its teardown. Needs root; the first run builds its programs from the Go module proxy (about 40
+// minutes on 2 cores).
 export default defineConfig({
   test: {
     include: ['test/cluster/**/*.test.ts'],

@@ -1,5 +1,6 @@
 // hat cluster up / status / down on this machine, for real: Kubernetes from the Go module proxy, containerd + runc,
-// the CNI bridge; a pod runs; a second `up` changes nothing; `up` after a crash recovers; `down` leaves nothing.
+// the CNI bridge; a pod runs; Tekton, Triggers and Argo CD run and their admission webhooks accept what HAT ships;
+// a second `up` changes nothing; `up` after a crash recovers; `down` leaves nothing.
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
@@ -8,12 +9,15 @@ import path from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLUSTER_PROCESSES, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_NETWORK, loadKubeconfig, type ClusterLayout } from '@hat/cluster';
+import { ARGOCD_VERSION, CLUSTER_PROCESSES, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_NETWORK, ensureComponent, loadKubeconfig, TEKTON_PIPELINE_VERSION, TEKTON_TRIGGERS_VERSION, type ClusterLayout } from '@hat/cluster';
+import { repoRoot } from '@hat/task-runner';
+import { catalogTaskFiles, dryRun, kustomizeBuild, renderedChartExamples, type DryRun } from './admission.ts';
 import { createLogger } from '@hat/task-runtime';
 
 const log = createLogger({ prefix: 'test:cluster' });
+const NAMESPACE = 'hat-ci';
 let layout: ClusterLayout;
 let core: CoreV1Api;
 
@@ -109,6 +113,69 @@ describe('hat cluster', () => {
     while ((await core.listPersistentVolume()).items.some((pv) => pv.metadata?.name === volume) && Date.now() < gone) await sleep(500);
     expect((await core.listPersistentVolume()).items.map((pv) => pv.metadata?.name)).not.toContain(volume);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('add-ons: Tekton Pipelines, Triggers and Argo CD run, at their pinned versions', async () => {
+    const status = await clusterStatus(layout);
+    expect(status.addons?.map((a) => [a.name, a.version, a.ready])).toEqual([
+      ['tekton-pipelines', TEKTON_PIPELINE_VERSION, true],
+      ['tekton-triggers', TEKTON_TRIGGERS_VERSION, true],
+      ['argocd', ARGOCD_VERSION, true],
+    ]);
+    expect(status.addons?.find((a) => a.name === 'argocd')?.workloads.map((w) => w.name).sort()).toEqual([
+      'deployment/argocd-applicationset-controller', 'deployment/argocd-redis', 'deployment/argocd-repo-server', 'statefulset/argocd-application-controller',
+    ]);
+    expect(status.ready).toBe(true);
+  });
+
+  it('Tekton runs a TaskRun in pods: a command step and a script step (shell image built here)', async () => {
+    await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+    const custom = loadKubeconfig(layout.adminKubeconfig).makeApiClient(CustomObjectsApi);
+    const steps = [
+      { name: 'command', image: 'localhost/hat/pause:1', command: ['/busybox', 'echo', 'from a command'] },
+      { name: 'script', image: 'localhost/hat/pause:1', script: '#!/busybox sh\necho "from a script as $(/busybox id -u)"\n' },
+    ];
+    await custom.createNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', body: { apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name: 'hello' }, spec: { taskSpec: { steps } } } });
+    let condition: { status?: string; reason?: string; message?: string } | undefined;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const run = (await custom.getNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', name: 'hello' })) as { status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] } };
+      condition = run.status?.conditions?.find((c) => c.type === 'Succeeded');
+      if (condition && condition.status !== 'Unknown') break;
+      await sleep(500);
+    }
+    expect(condition, JSON.stringify(condition)).toMatchObject({ status: 'True', reason: 'Succeeded' });
+    expect(await core.readNamespacedPodLog({ name: 'hello-pod', namespace: NAMESPACE, container: 'step-command' })).toContain('from a command');
+    expect(await core.readNamespacedPodLog({ name: 'hello-pod', namespace: NAMESPACE, container: 'step-script' })).toContain('from a script as 0');
+  });
+
+  it('the real admission webhooks accept every catalog Task, the catalog kustomizations and the pipeline chart of every example', async () => {
+    const kubectl = (await ensureComponent('kubernetes', { log })).binaries['kubectl']!;
+    const runs: DryRun[] = [];
+    for (const file of await catalogTaskFiles()) runs.push(await dryRun(kubectl, layout.adminKubeconfig, NAMESPACE, file, await readFile(file, 'utf8')));
+    for (const dir of ['catalog', 'catalog/install/v1']) runs.push(await dryRun(kubectl, layout.adminKubeconfig, NAMESPACE, dir, await kustomizeBuild(path.join(repoRoot, dir))));
+    for (const [example, yaml] of Object.entries(await renderedChartExamples(NAMESPACE))) runs.push(await dryRun(kubectl, layout.adminKubeconfig, NAMESPACE, `chart example ${example}`, yaml));
+    expect(runs.length).toBeGreaterThan(15);
+    for (const r of runs) {
+      expect({ what: r.what, exitCode: r.exitCode, stderr: r.stderr }).toEqual({ what: r.what, exitCode: 0, stderr: '' });
+      expect(r.lines.length, r.what).toBeGreaterThan(0);
+      for (const line of r.lines) expect(line, r.what).toMatch(/ \(server dry run\)$/);
+    }
+    // The chart's Tekton and Triggers objects reached their webhooks: the kinds each example renders.
+    const kinds = new Set(runs.flatMap((r) => r.lines.map((l) => l.split('/')[0])));
+    for (const kind of ['task.tekton.dev', 'pipeline.tekton.dev', 'eventlistener.triggers.tekton.dev', 'triggertemplate.triggers.tekton.dev', 'triggerbinding.triggers.tekton.dev']) expect(kinds).toContain(kind);
+  });
+
+  it('... and the webhooks do validate: an invalid Task and an invalid EventListener are refused', async () => {
+    const kubectl = (await ensureComponent('kubernetes', { log })).binaries['kubectl']!;
+    const badTask = 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: bad}\nspec:\n  steps:\n  - name: Not_A_DNS_Label\n    image: x\n';
+    const task = await dryRun(kubectl, layout.adminKubeconfig, NAMESPACE, 'bad task', badTask);
+    expect(task.exitCode).not.toBe(0);
+    expect(task.stderr).toMatch(/admission webhook "validation\.webhook\.pipeline\.tekton\.dev" denied the request/);
+    const badListener = 'apiVersion: triggers.tekton.dev/v1beta1\nkind: EventListener\nmetadata: {name: bad}\nspec:\n  triggers:\n  - name: t\n';
+    const listener = await dryRun(kubectl, layout.adminKubeconfig, NAMESPACE, 'bad listener', badListener);
+    expect(listener.exitCode).not.toBe(0);
+    expect(listener.stderr).toMatch(/admission webhook "validation\.webhook\.triggers\.tekton\.dev" denied the request/);
   });
 
   it('up again changes nothing: the same processes keep running', async () => {

@@ -7,9 +7,10 @@ export function registerClusterCommands(program: Command): void {
   const cluster = program.command('cluster').description(describe('cluster'));
   cluster
     .command('up')
-    .description('start a single-node Kubernetes on this machine (root; the first run builds its programs from the Go module proxy, tens of minutes)')
-    .action(async () => {
-      const up = await clusterUp({ log: createLogger({ prefix: 'cluster' }) });
+    .description('start a single-node Kubernetes with Tekton Pipelines, Triggers and Argo CD on this machine (root; the first run builds its programs from the Go module proxy, tens of minutes)')
+    .option('--no-addons', 'the bare cluster: no Tekton, Triggers or Argo CD')
+    .action(async (o: { addons: boolean }) => {
+      const up = await clusterUp({ log: createLogger({ prefix: 'cluster' }), addons: o.addons });
       process.stdout.write(`cluster up in ${up.seconds} s: ${up.server}\nkubeconfig: ${up.kubeconfig}\n  export KUBECONFIG=${up.kubeconfig}\n`);
     });
   cluster
@@ -18,7 +19,7 @@ export function registerClusterCommands(program: Command): void {
     .action(async () => clusterDown({ log: createLogger({ prefix: 'cluster' }) }));
   cluster
     .command('status')
-    .description("the cluster's processes and whether its node is Ready")
+    .description("the cluster's processes, whether its node is Ready, and Tekton's, Triggers' and Argo CD's versions and readiness")
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const s = await clusterStatus();
@@ -28,7 +29,11 @@ export function registerClusterCommands(program: Command): void {
       }
       for (const [name, pid] of Object.entries(s.processes)) process.stdout.write(`${name.padEnd(24)} ${pid ? `running (pid ${pid})` : 'stopped'}\n`);
       process.stdout.write(`${'node'.padEnd(24)} ${s.node ? `${s.node.name} ${s.node.ready ? 'Ready' : 'NotReady'} ${s.node.version ?? ''}` : 'none'}\n`);
-      if (!s.running || !s.node?.ready) process.exitCode = 1;
+      for (const a of s.addons ?? []) {
+        const pods = a.workloads.map((w) => `${w.name.replace(/^[a-z]+\//, '')} ${w.ready}/${w.want}`).join(', ');
+        process.stdout.write(`${a.name.padEnd(24)} ${a.version === null ? 'not installed' : `${a.version} ${a.ready ? 'Ready' : 'NotReady'} (${pods})`}\n`);
+      }
+      if (!s.ready) process.exitCode = 1;
     });
   cluster
     .command('provisioner', { hidden: true })

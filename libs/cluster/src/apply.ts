@@ -1,6 +1,6 @@
 // Server-side apply of Kubernetes objects with @kubernetes/client-node (field manager `hat`), and a bounded wait
-// for Deployments to be available. Used by `hat cluster up` (its add-ons) and, next, `hat install`.
-import { AppsV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+// for Deployments and StatefulSets to be ready. Used by `hat cluster up` (its add-ons) and, next, `hat install`.
+import { AppsV1Api, KubeConfig, KubernetesObjectApi, loadYaml, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { waitUntil } from './wait.ts';
 
 export function loadKubeconfig(file: string): KubeConfig {
@@ -9,11 +9,19 @@ export function loadKubeconfig(file: string): KubeConfig {
   return config;
 }
 
+/**
+ * An object as written in a manifest (JSON field names) in client-node's typed form: its serializer maps typed
+ * models' property names back to JSON names and drops the rest, so a raw CustomResourceDefinition would lose its
+ * `x-kubernetes-*` schema fields on the way out. Kinds client-node does not know pass through unchanged.
+ */
+export const typedObject = (object: KubernetesObject): KubernetesObject => loadYaml<KubernetesObject>(JSON.stringify(object));
+
 /** Applies each object (server-side apply, conflicts forced to `hat`); returns how many the server changed. */
 export async function applyObjects(config: KubeConfig, objects: readonly KubernetesObject[]): Promise<number> {
   const api = KubernetesObjectApi.makeApiClient(config);
   let changed = 0;
-  for (const object of objects) {
+  for (const raw of objects) {
+    const object = typedObject(raw);
     const before = await api.read(object as KubernetesObject & { metadata: { name: string } }).catch(() => undefined);
     const after = await api.patch(object, undefined, undefined, 'hat', true, PatchStrategy.ServerSideApply);
     if (before?.metadata?.resourceVersion !== after.metadata?.resourceVersion) changed++;
@@ -21,14 +29,16 @@ export async function applyObjects(config: KubeConfig, objects: readonly Kuberne
   return changed;
 }
 
-export async function waitForDeployment(config: KubeConfig, namespace: string, name: string, timeoutMs: number): Promise<void> {
+export async function waitForWorkload(config: KubeConfig, kind: 'Deployment' | 'StatefulSet', namespace: string, name: string, timeoutMs: number): Promise<void> {
   const apps = config.makeApiClient(AppsV1Api);
   let last = 'not found';
-  await waitUntil(`deployment ${namespace}/${name}`, async () => {
-    const d = await apps.readNamespacedDeployment({ name, namespace });
-    const want = d.spec?.replicas ?? 1;
-    const available = d.status?.availableReplicas ?? 0;
-    last = `${available}/${want} available${d.status?.conditions?.map((c) => `; ${c.type}=${c.status}${c.message ? ` (${c.message})` : ''}`).join('') ?? ''}`;
-    return available >= want && (d.status?.updatedReplicas ?? 0) >= want;
-  }, { timeoutMs, lastState: () => `not available (${last})` });
+  await waitUntil(`${kind} ${namespace}/${name}`, async () => {
+    const w = kind === 'Deployment' ? await apps.readNamespacedDeployment({ name, namespace }) : await apps.readNamespacedStatefulSet({ name, namespace });
+    const want = w.spec?.replicas ?? 1;
+    const ready = (kind === 'Deployment' ? (w.status as { availableReplicas?: number } | undefined)?.availableReplicas : w.status?.readyReplicas) ?? 0;
+    last = `${ready}/${want} ready${w.status?.conditions?.map((c) => `; ${c.type}=${c.status}${c.message ? ` (${c.message})` : ''}`).join('') ?? ''}`;
+    return ready >= want && (w.status?.updatedReplicas ?? 0) >= want;
+  }, { timeoutMs, lastState: () => `not ready (${last})` });
 }
+
+export const waitForDeployment = (config: KubeConfig, namespace: string, name: string, timeoutMs: number): Promise<void> => waitForWorkload(config, 'Deployment', namespace, name, timeoutMs);

@@ -10,6 +10,10 @@ import { createLogger, HatError, run, type Logger } from '@hat/task-runtime';
 import { API_PORT, cniConfig, containerdConfig, ETCD_CLIENT_PORT, kubeletConfig } from './components-config.ts';
 import { daemonPid, logTail, startDaemon } from './daemons.ts';
 import { ensureClusterBinaries } from './ensure.ts';
+import { COMPONENTS } from './components.ts';
+import { ensureAddonImages, importAddonImages } from './addon-images.ts';
+import { ADDONS, addonManifests } from './addon-manifests.ts';
+import { installAddon } from './addons.ts';
 import { setUpHostNetwork } from './host-network.ts';
 import { assertNetworkSafe, DEFAULT_NETWORK, type ClusterNetwork } from './network.ts';
 import { importPauseImage } from './pause-image.ts';
@@ -27,6 +31,8 @@ export interface ClusterUpOptions {
   readonly layout?: ClusterLayout;
   /** Bound of each readiness wait. */
   readonly timeoutMs?: number;
+  /** Install Tekton Pipelines, Triggers and Argo CD (default true); false gives the bare cluster. */
+  readonly addons?: boolean;
 }
 
 export interface ClusterUp {
@@ -59,9 +65,12 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   const timeoutMs = opts.timeoutMs ?? 90_000;
   if (process.getuid?.() !== 0) throw new HatError('hat cluster up needs root (addresses, routes, containers)');
 
-  const bins = await ensureClusterBinaries({ log, components: ['kubernetes', 'etcd', 'coredns'] });
+  const withAddons = opts.addons ?? true;
+  // Everything is built (or found in the cache) before anything starts.
+  const bins = await ensureClusterBinaries({ log, components: withAddons ? COMPONENTS : ['kubernetes', 'etcd', 'coredns'] });
   const k8s = bins.kubernetes!.binaries;
   const etcd = bins.etcd!.binaries['etcd']!;
+  const addonImages = withAddons ? await log.time('add-on images (Tekton, Triggers, Argo CD)', () => ensureAddonImages(bins, log)) : undefined;
 
   await log.time('network: node address on lo, bridge, routes', () => setUpHostNetwork(net));
   await assertNetworkSafe(net, 'the cluster');
@@ -145,5 +154,11 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   // Cluster DNS.
   await applyObjects(config, clusterDnsObjects(net));
   await log.time('cluster DNS (CoreDNS) available', () => waitForDeployment(config, 'kube-system', 'coredns', timeoutMs));
+  if (addonImages) {
+    await log.time('add-on images imported', () => importAddonImages(l.containerdSocket, addonImages));
+    // Each add-on in parallel (their webhooks start while the others apply); Triggers' CRDs do not need Pipelines'.
+    const addonTimeout = Math.max(timeoutMs, 180_000);
+    await Promise.all(ADDONS.map(async (name) => installAddon(config, name, await addonManifests(name, bins[name]!.dir, addonImages.refs), { log, timeoutMs: addonTimeout })));
+  }
   return { kubeconfig: l.adminKubeconfig, server, seconds: Math.round((performance.now() - started) / 100) / 10 };
 }

@@ -1,5 +1,6 @@
-// The cluster's programs (Kubernetes, etcd, CoreDNS, Tekton Pipelines and Triggers, Argo CD) built from the Go
-// module proxy at pinned versions into the per-user cache.
+// A one-node cluster on this machine: its programs (Kubernetes, etcd, CoreDNS, Tekton Pipelines and Triggers,
+// Argo CD) built from the Go module proxy at pinned versions into the per-user cache, the add-ons' images and
+// manifests, `hat cluster up | down | status`, and server-side apply helpers.
 export { ensureComponent, entryName } from './build-component.ts';
 export type { ComponentBuild, ComponentOptions } from './build-component.ts';
 export { clusterCacheDir } from './cache-entry.ts';
@@ -20,4 +21,11 @@ export { clusterLayout, clusterStateDir } from './state.ts';
 export type { ClusterLayout } from './state.ts';
 export { ensurePki, kubeconfig } from './pki.ts';
 export { PROVISIONER, provisionOnce, runProvisioner, STORAGE_CLASS, storageClassObject } from './provisioner.ts';
-export { loadKubeconfig } from './apply.ts';
+export { applyObjects, loadKubeconfig, typedObject, waitForWorkload } from './apply.ts';
+export { ADDON_VERSIONS, ADDONS, addonManifests, ARGOCD_NAMESPACE, argocdManifests, parseManifests, tektonManifests } from './addon-manifests.ts';
+export type { AddonName, Manifest } from './addon-manifests.ts';
+export { addonStatus, argocdVersionOf } from './addon-status.ts';
+export type { AddonStatus, WorkloadStatus } from './addon-status.ts';
+export { addonImageSpecs, ensureAddonImages, importAddonImages } from './addon-images.ts';
+export type { AddonImages, AddonImageSpec } from './addon-images.ts';
+export { apiMessage, applyUntilAccepted, installAddon } from './addons.ts';
