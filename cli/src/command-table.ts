@@ -17,11 +17,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'env', description: 'scaffold environment GitOps repos (one repo per env)', repoOnly: false, load: async () => (await import('./commands/env.ts')).registerEnvCommands },
   { name: 'status', description: 'which version of which app runs in which env, read from the env repos alone', repoOnly: false, load: async () => (await import('./commands/status.ts')).registerStatusCommands },
   { name: 'history', description: 'the promotion history of one app across envs, newest first, rollbacks marked', repoOnly: false, load: async () => (await import('./commands/status.ts')).registerStatusCommands },
+  { name: 'install', description: "onto a cluster with Tekton, Triggers and Argo CD: the tasks namespace, the Argo CD Application syncing the catalog, the hat-gitops-<env> ConfigMaps and Secrets, an app's pipeline chart", repoOnly: false, load: async () => (await import('./commands/install.ts')).registerInstallCommand },
   { name: 'generate', description: 'write the files derived from the task definitions (Task YAML, README tables)', repoOnly: true, load: async () => (await import('./commands/generate.ts')).registerGenerateCommand },
   { name: 'task', description: 'list and run HAT tasks locally', repoOnly: true, load: async () => (await import('./commands/task.ts')).registerTaskCommands },
   { name: 'catalog', description: 'the versioned Task catalog: publish new versions, verify the published ones', repoOnly: true, load: async () => (await import('./commands/catalog.ts')).registerCatalogCommand },
   { name: 'image', description: "HAT's base images: a reproducible Debian root file system with node and helm (cached per user)", repoOnly: true, load: async () => (await import('./commands/image.ts')).registerImageCommands },
-  { name: 'cluster', description: 'a single-node Kubernetes on this machine: up, down, status, kubeconfig', repoOnly: true, load: async () => (await import('./commands/cluster.ts')).registerClusterCommands },
+  { name: 'cluster', description: 'a single-node Kubernetes with Tekton, Triggers and Argo CD on this machine: up, down, status, kubeconfig', repoOnly: true, load: async () => (await import('./commands/cluster.ts')).registerClusterCommands },
   { name: 'demo', description: 'the whole flow locally on embedded defaults: app repo → pipeline (catalog tasks) → test, stage, prod → env renders', repoOnly: true, load: async () => (await import('./commands/demo.ts')).registerDemoCommand },
   { name: 'run', description: "run your app's pipeline locally: the same runner as the demo, against a local git server, registry and env repos", repoOnly: true, load: async () => (await import('./commands/demo.ts')).registerDemoCommand },
 ];

@@ -2,7 +2,7 @@
 // the CNI bridge; a pod runs; Tekton, Triggers and Argo CD run and their admission webhooks accept what HAT ships;
 // a second `up` changes nothing; `up` after a crash recovers; `down` leaves nothing.
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,12 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGOCD_VERSION, CLUSTER_PROCESSES, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_NETWORK, ensureComponent, loadKubeconfig, TEKTON_PIPELINE_VERSION, TEKTON_TRIGGERS_VERSION, type ClusterLayout } from '@hat/cluster';
 import { repoRoot } from '@hat/task-runner';
 import { catalogTaskFiles, dryRun, kustomizeBuild, renderedChartExamples, type DryRun } from './admission.ts';
+import { catalogRepo, CATALOG_USER, hat } from './install.ts';
+import { startGitServer, type GitServer } from '../stack/index.ts';
 import { createLogger } from '@hat/task-runtime';
 
 const log = createLogger({ prefix: 'test:cluster' });
 const NAMESPACE = 'hat-ci';
+const SMOKE = 'smoke';
 let layout: ClusterLayout;
 let core: CoreV1Api;
+let git: GitServer | undefined;
 
 beforeAll(async () => {
   layout = clusterLayout(await mkdtemp(path.join(os.tmpdir(), 'hat-cluster-')));
@@ -32,6 +36,7 @@ beforeAll(async () => {
   core = loadKubeconfig(layout.adminKubeconfig).makeApiClient(CoreV1Api);
 });
 afterAll(async () => {
+  await git?.stop();
   if (layout) await clusterDown({ log, layout });
 });
 
@@ -130,23 +135,24 @@ describe('hat cluster', () => {
 
   it('Tekton runs a TaskRun in pods: a command step and a script step (shell image built here)', async () => {
     await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+    await core.createNamespace({ body: { metadata: { name: SMOKE } } });
     const custom = loadKubeconfig(layout.adminKubeconfig).makeApiClient(CustomObjectsApi);
     const steps = [
       { name: 'command', image: 'localhost/hat/pause:1', command: ['/busybox', 'echo', 'from a command'] },
       { name: 'script', image: 'localhost/hat/pause:1', script: '#!/busybox sh\necho "from a script as $(/busybox id -u)"\n' },
     ];
-    await custom.createNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', body: { apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name: 'hello' }, spec: { taskSpec: { steps } } } });
+    await custom.createNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: SMOKE, plural: 'taskruns', body: { apiVersion: 'tekton.dev/v1', kind: 'TaskRun', metadata: { name: 'hello' }, spec: { taskSpec: { steps } } } });
     let condition: { status?: string; reason?: string; message?: string } | undefined;
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      const run = (await custom.getNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', name: 'hello' })) as { status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] } };
+      const run = (await custom.getNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: SMOKE, plural: 'taskruns', name: 'hello' })) as { status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] } };
       condition = run.status?.conditions?.find((c) => c.type === 'Succeeded');
       if (condition && condition.status !== 'Unknown') break;
       await sleep(500);
     }
     expect(condition, JSON.stringify(condition)).toMatchObject({ status: 'True', reason: 'Succeeded' });
-    expect(await core.readNamespacedPodLog({ name: 'hello-pod', namespace: NAMESPACE, container: 'step-command' })).toContain('from a command');
-    expect(await core.readNamespacedPodLog({ name: 'hello-pod', namespace: NAMESPACE, container: 'step-script' })).toContain('from a script as 0');
+    expect(await core.readNamespacedPodLog({ name: 'hello-pod', namespace: SMOKE, container: 'step-command' })).toContain('from a command');
+    expect(await core.readNamespacedPodLog({ name: 'hello-pod', namespace: SMOKE, container: 'step-script' })).toContain('from a script as 0');
   });
 
   it('the real admission webhooks accept every catalog Task, the catalog kustomizations and the pipeline chart of every example', async () => {
@@ -176,6 +182,62 @@ describe('hat cluster', () => {
     const listener = await dryRun(kubectl, layout.adminKubeconfig, NAMESPACE, 'bad listener', badListener);
     expect(listener.exitCode).not.toBe(0);
     expect(listener.stderr).toMatch(/admission webhook "validation\.webhook\.triggers\.tekton\.dev" denied the request/);
+  });
+
+  it('hat install: Argo CD syncs the catalog from git into the tasks namespace, with the env objects and the pipeline chart; a second run changes nothing', async () => {
+    git = await startGitServer({ alsoOn: [DEFAULT_NETWORK.nodeAddress] });
+    const url = await catalogRepo(git, DEFAULT_NETWORK.nodeAddress);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-install-'));
+    const envPassword = 'env-repo-token-0815';
+    await writeFile(path.join(dir, 'catalog.creds'), `username=${CATALOG_USER.username}\npassword=${CATALOG_USER.password}\n`);
+    await writeFile(path.join(dir, 'test.env'), `url=${git.urlOn(DEFAULT_NETWORK.nodeAddress, `${git.url}/gitops/test.git`)}\nauthor-name=HAT deploy (test)\n`);
+    await mkdir(path.join(dir, 'test.secret'));
+    await writeFile(path.join(dir, 'test.secret', 'username'), 'deploy-test\n');
+    await writeFile(path.join(dir, 'test.secret', 'password'), `${envPassword}\n`);
+    const args = [
+      'install', '--catalog-repo', url, '--catalog-credentials', path.join(dir, 'catalog.creds'), '--catalog-path', 'catalog/install/v1',
+      '--env-config', `test=${path.join(dir, 'test.env')}`, '--env-secret', `test=${path.join(dir, 'test.secret')}`,
+      '--pipeline-values', path.join(repoRoot, 'charts/pipeline/examples/minimal.yaml'), '--timeout', '150',
+    ];
+    const first = await hat(args, { KUBECONFIG: layout.adminKubeconfig });
+    expect(first.exitCode, first.all).toBe(0);
+    expect(first.stdout).toMatch(/^hat install: \d+ of \d+ objects changed$/m);
+    for (const secret of [envPassword, CATALOG_USER.password]) expect(first.all).not.toContain(secret);
+    // Argo CD synced catalog/install/v1: every Task of the catalog, named <task>-v1.
+    const custom = loadKubeconfig(layout.adminKubeconfig).makeApiClient(CustomObjectsApi);
+    const tasks = (await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'tasks' })) as { items: { metadata: { name: string; annotations?: Record<string, string> } }[] };
+    const taskNames = (await readdir(path.join(repoRoot, 'catalog', 'tasks'))).map((t) => `${t}-v1`).sort();
+    expect(tasks.items.map((t) => t.metadata.name).sort()).toEqual(taskNames);
+    expect(tasks.items.every((t) => t.metadata.annotations?.['argocd.argoproj.io/tracking-id']?.startsWith('hat-catalog:'))).toBe(true);
+    // The env objects, as the deploy Task reads them; the pipeline chart's EventListener.
+    expect((await core.readNamespacedConfigMap({ name: 'hat-gitops-test', namespace: NAMESPACE })).data?.['author-name']).toBe('HAT deploy (test)');
+    const secret = await core.readNamespacedSecret({ name: 'hat-gitops-test', namespace: NAMESPACE });
+    expect([secret.type, Buffer.from(secret.data!['password']!, 'base64').toString()]).toEqual(['kubernetes.io/basic-auth', envPassword]);
+    await custom.getNamespacedCustomObject({ group: 'triggers.tekton.dev', version: 'v1beta1', namespace: NAMESPACE, plural: 'eventlisteners', name: 'web' });
+
+    const second = await hat(args, { KUBECONFIG: layout.adminKubeconfig });
+    expect(second.exitCode, second.all).toBe(0);
+    expect(second.stdout).toMatch(/^hat install: nothing changed \(\d+ objects already as wanted\)$/m);
+  });
+
+  it('hat install refuses bad input before it touches the cluster, in one line naming the flag', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-install-bad-'));
+    await writeFile(path.join(dir, 'nothing.secret'), 'username=u\n');
+    await writeFile(path.join(dir, 'odd.env'), 'url=http://x/y.git\ncolour=blue\n');
+    const cases: [string[], RegExp][] = [
+      [['--env-config', 'qa=/x'], /^error: --env-config takes ENV=PATH with ENV one of test, stage, prod \(got "qa"\)$/],
+      [['--env-config', `test=${path.join(dir, 'odd.env')}`], /^error: --env-config test: unknown key "colour" in .*odd\.env \(expected url, branch, author-name, author-email\)$/],
+      [['--env-secret', `prod=${path.join(dir, 'nothing.secret')}`], /^error: --env-secret prod: give either password \(with username\) for https or ssh-privatekey \(with known_hosts\) for ssh, not neither$/],
+      [['--context', 'nowhere'], /^error: --context: no context "nowhere" in .* \(it has hat\)$/],
+      [['--timeout', 'soon'], /^error: --timeout takes a whole number of seconds \(got "soon"\)$/],
+    ];
+    const before = (await core.listNamespace()).items.length;
+    for (const [args, message] of cases) {
+      const r = await hat(['install', '--namespace', 'never-created', ...args], { KUBECONFIG: layout.adminKubeconfig });
+      expect({ args, exitCode: r.exitCode }).toEqual({ args, exitCode: 2 });
+      expect(r.stderr.trim().split('\n').at(-1)).toMatch(message);
+    }
+    expect((await core.listNamespace()).items.length).toBe(before);
   });
 
   it('up again changes nothing: the same processes keep running', async () => {

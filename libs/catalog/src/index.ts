@@ -9,3 +9,5 @@ export { formatRebuilt, rebuildCatalog, rebuildSummary } from './verify-rebuild.
 export type { RebuildOptions, RebuildResult, RebuiltVersion } from './verify-rebuild.ts';
 export { validateFiles, validatorPath } from './validate.ts';
 export type { ValidateOptions, ValidateResult } from './validate.ts';
+export { APPLICATION_HEADER, APPPROJECT_HEADER, CATALOG_APP_DEFAULTS, CATALOG_APP_NAME, catalogApplication, catalogAppProject } from './argocd-objects.ts';
+export type { CatalogAppOptions } from './argocd-objects.ts';

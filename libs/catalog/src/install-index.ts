@@ -1,10 +1,12 @@
-// catalog/kustomization.yaml and catalog/install/v<major>/: what the cluster gets. Per major of each Task, its
+// catalog/kustomization.yaml, catalog/install/v<major>/ and catalog/argocd/{appproject,application}.yaml: what the
+// cluster gets. Per major of each Task, its
 // newest version, renamed <task>-v<major> (nameSuffix), so several majors live side by side in one namespace.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { majorOf } from './catalog-version.ts';
 import { catalogTaskNames, publishedVersions } from './layout.ts';
 import { toYaml } from './task-file.ts';
+import { APPLICATION_HEADER, APPPROJECT_HEADER, catalogApplication, catalogAppProject } from './argocd-objects.ts';
 
 export const SYNC_WAVE_TASKS = '-1';
 
@@ -46,6 +48,8 @@ export async function installIndexFiles(catalog: string): Promise<Map<string, st
       })}`,
     );
   }
+  files.set('argocd/appproject.yaml', `${APPPROJECT_HEADER}${toYaml(catalogAppProject())}`);
+  files.set('argocd/application.yaml', `${APPLICATION_HEADER}${toYaml(catalogApplication())}`);
   return files;
 }
 

@@ -1,5 +1,5 @@
 // Server-side apply of Kubernetes objects with @kubernetes/client-node (field manager `hat`), and a bounded wait
-// for Deployments and StatefulSets to be ready. Used by `hat cluster up` (its add-ons) and, next, `hat install`.
+// for Deployments and StatefulSets to be ready. Used by `hat cluster up` (its add-ons) and `hat install`.
 import { AppsV1Api, KubeConfig, KubernetesObjectApi, loadYaml, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { waitUntil } from './wait.ts';
 
@@ -16,16 +16,19 @@ export function loadKubeconfig(file: string): KubeConfig {
  */
 export const typedObject = (object: KubernetesObject): KubernetesObject => loadYaml<KubernetesObject>(JSON.stringify(object));
 
-/** Applies each object (server-side apply, conflicts forced to `hat`); returns how many the server changed. */
-export async function applyObjects(config: KubeConfig, objects: readonly KubernetesObject[]): Promise<number> {
+/** Applies one object (server-side apply, conflicts forced to `hat`); true when the server changed it. */
+export async function applyOne(config: KubeConfig, raw: KubernetesObject): Promise<boolean> {
   const api = KubernetesObjectApi.makeApiClient(config);
+  const object = typedObject(raw);
+  const before = await api.read(object as KubernetesObject & { metadata: { name: string } }).catch(() => undefined);
+  const after = await api.patch(object, undefined, undefined, 'hat', true, PatchStrategy.ServerSideApply);
+  return before?.metadata?.resourceVersion !== after.metadata?.resourceVersion;
+}
+
+/** Applies each object in order; returns how many the server changed. */
+export async function applyObjects(config: KubeConfig, objects: readonly KubernetesObject[]): Promise<number> {
   let changed = 0;
-  for (const raw of objects) {
-    const object = typedObject(raw);
-    const before = await api.read(object as KubernetesObject & { metadata: { name: string } }).catch(() => undefined);
-    const after = await api.patch(object, undefined, undefined, 'hat', true, PatchStrategy.ServerSideApply);
-    if (before?.metadata?.resourceVersion !== after.metadata?.resourceVersion) changed++;
-  }
+  for (const object of objects) if (await applyOne(config, object)) changed++;
   return changed;
 }
 

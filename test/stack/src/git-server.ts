@@ -1,4 +1,5 @@
-// Git smart-HTTP server: nginx (basic auth per repo) -> fcgiwrap -> git-http-backend, on 127.0.0.1.
+// Git smart-HTTP server: nginx (basic auth per repo) -> fcgiwrap -> git-http-backend, on 127.0.0.1 (and on other
+// local addresses when asked: a cluster's node address, for pods).
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
@@ -18,6 +19,8 @@ export interface GitServerOptions {
   port?: number;
   /** Lifetime limit; default HAT_STACK_MAX_SECONDS or 2 hours. */
   maxSeconds?: number;
+  /** Also listen on these local addresses (e.g. the node address of `hat cluster up`, so pods reach the repos). */
+  alsoOn?: readonly string[];
 }
 
 export interface GitServer extends GitRepos {
@@ -25,6 +28,8 @@ export interface GitServer extends GitRepos {
   /** The temp dir holding repos/, auth/, logs/. */
   readonly dir: string;
   readonly running: boolean;
+  /** A repo URL (as GitRepo.url) on another address it listens on (alsoOn). */
+  urlOn(address: string, url: string): string;
   /** Stops the HTTP side (nginx + fcgiwrap); repos stay. Requests fail to connect until resume(). */
   pause(): Promise<void>;
   /** Starts the HTTP side again on the same port. */
@@ -43,21 +48,22 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     const backend = `${(await execa('git', ['--exec-path'])).stdout.trim()}/git-http-backend`;
     if (!existsSync(backend)) throw new Error(`git-http-backend not found at ${backend}`);
     let port = options.port ?? (await freePort());
-    let daemons = await startHttp(home, port, backend);
+    const alsoOn = options.alsoOn ?? [];
+    let daemons = await startHttp(home, port, backend, alsoOn);
     for (let attempt = 1; daemons instanceof Error; attempt++) {
       // Another process may have taken the free port between probe and bind.
       if (options.port !== undefined || attempt >= START_ATTEMPTS) throw daemons;
       port = await freePort();
-      daemons = await startHttp(home, port, backend);
+      daemons = await startHttp(home, port, backend, alsoOn);
     }
-    return gitServer(home, port, backend, daemons);
+    return gitServer(home, port, backend, daemons, alsoOn);
   } catch (error) {
     await home.dispose();
     throw error;
   }
 }
 
-function gitServer(home: ServerHome, port: number, backend: string, started: Daemon[]): GitServer {
+function gitServer(home: ServerHome, port: number, backend: string, started: Daemon[], alsoOn: readonly string[]): GitServer {
   const url = `http://127.0.0.1:${port}`;
   const repos = connectGitServer({ url, dir: home.dir });
   let daemons: Daemon[] = started;
@@ -71,7 +77,7 @@ function gitServer(home: ServerHome, port: number, backend: string, started: Dae
   const resume = async (): Promise<void> => {
     if (stopped) throw new Error('git server was stopped');
     if (daemons.length > 0) return;
-    const result = await startHttp(home, port, backend);
+    const result = await startHttp(home, port, backend, alsoOn);
     if (result instanceof Error) throw result;
     daemons = result;
   };
@@ -82,6 +88,10 @@ function gitServer(home: ServerHome, port: number, backend: string, started: Dae
     dir: home.dir,
     get running() {
       return daemons.length > 0;
+    },
+    urlOn(address: string, repoUrl: string): string {
+      if (!alsoOn.includes(address)) throw new Error(`the git server does not listen on ${address} (alsoOn: ${alsoOn.join(', ') || 'none'})`);
+      return repoUrl.replace(`//127.0.0.1:${port}/`, `//${address}:${port}/`);
     },
     pause,
     resume,
@@ -98,12 +108,12 @@ function gitServer(home: ServerHome, port: number, backend: string, started: Dae
 }
 
 /** Starts fcgiwrap then nginx; returns an Error (after cleaning up) if either fails to come up. */
-async function startHttp(home: ServerHome, port: number, backend: string): Promise<Daemon[] | Error> {
+async function startHttp(home: ServerHome, port: number, backend: string, alsoOn: readonly string[]): Promise<Daemon[] | Error> {
   const socket = home.path('fcgiwrap.sock');
   await rm(socket, { force: true });
   await writeFile(
     home.path('nginx', 'nginx.conf'),
-    gitNginxConf({ dir: home.dir, port, socket, backend, runAsRoot: process.getuid?.() === 0 }),
+    gitNginxConf({ dir: home.dir, port, socket, backend, runAsRoot: process.getuid?.() === 0, alsoOn }),
   );
   const started: Daemon[] = [];
   try {

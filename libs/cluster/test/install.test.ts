@@ -1,0 +1,68 @@
+// hat install's checks before it touches a cluster: the add-ons it needs, and the env objects built from files.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { addonProblems, envFilesOf, envObjects, installObjects, versionAtLeast, type AddonStatus } from '../src/index.ts';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createLogger } from '@hat/task-runtime';
+
+const ready = (name: AddonStatus['name'], version: string | null): AddonStatus => ({ name, version, ready: version !== null, workloads: [{ name: 'deployment/x', ready: 1, want: 1 }] });
+
+describe('addonProblems', () => {
+  it('none when Tekton Pipelines, Triggers and Argo CD are there, supported and ready', () => {
+    expect(addonProblems([ready('tekton-pipelines', 'v1.9.2'), ready('tekton-triggers', 'v0.35.0'), ready('argocd', 'v3.2.11')])).toEqual([]);
+  });
+  it('names each one that is missing, too old or not ready', () => {
+    const status: AddonStatus[] = [
+      ready('tekton-pipelines', 'v0.50.1'),
+      { name: 'tekton-triggers', version: 'v0.35.0', ready: false, workloads: [{ name: 'deployment/tekton-triggers-webhook', ready: 0, want: 1 }] },
+    ];
+    expect(addonProblems(status)).toEqual([
+      'Tekton Pipelines v0.50.1 is older than HAT supports (v0.59.0 or newer)',
+      'Tekton Triggers v0.35.0 is not ready (deployment/tekton-triggers-webhook 0/1)',
+      'Argo CD is missing (no StatefulSet argocd/argocd-application-controller)',
+    ]);
+  });
+  it('compares versions numerically', () => {
+    expect(versionAtLeast('v0.100.0', 'v0.59.0')).toBe(true);
+    expect(versionAtLeast('v1.9.2', 'v1.10.0')).toBe(false);
+    expect(versionAtLeast('devel', 'v0.59.0')).toBe(false);
+  });
+});
+
+describe('env objects from files', () => {
+  it('a KEY=VALUE ConfigMap and a folder Secret (basic auth), values base64 and without trailing newlines', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-env-'));
+    await writeFile(path.join(dir, 'stage.env'), '# the stage repo\nurl=https://git.example.com/gitops/stage.git\nbranch=main\n');
+    await mkdir(path.join(dir, 'secret'));
+    await writeFile(path.join(dir, 'secret', 'username'), 'deploy\n');
+    await writeFile(path.join(dir, 'secret', 'password'), 's3cret\n');
+    const [env] = envFilesOf({ stage: path.join(dir, 'stage.env') }, { stage: path.join(dir, 'secret') });
+    const [cm, secret] = await envObjects(env!, 'hat-ci');
+    expect(cm).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'hat-gitops-stage', namespace: 'hat-ci' }, data: { url: 'https://git.example.com/gitops/stage.git', branch: 'main' } });
+    expect(secret).toMatchObject({ kind: 'Secret', type: 'kubernetes.io/basic-auth', data: { username: Buffer.from('deploy').toString('base64'), password: Buffer.from('s3cret').toString('base64') } });
+  });
+  it('an ssh Secret needs a private key; bad keys, urls and names are refused naming the flag', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-env-'));
+    await writeFile(path.join(dir, 'key'), 'ssh-privatekey=not a key\n');
+    await writeFile(path.join(dir, 'url'), 'url=ftp://x\n');
+    await writeFile(path.join(dir, 'line'), 'just words\n');
+    await expect(envObjects({ env: 'prod', secret: path.join(dir, 'key') }, 'ns')).rejects.toThrow('--env-secret prod: ssh-privatekey is not a PEM/OpenSSH private key');
+    await expect(envObjects({ env: 'prod', config: path.join(dir, 'url') }, 'ns')).rejects.toThrow(`--env-config prod: url must be the env repo's https://, http:// or ssh:// URL (got "ftp://x")`);
+    await expect(envObjects({ env: 'prod', config: path.join(dir, 'line') }, 'ns')).rejects.toThrow(/--env-config prod: .*line line 1 is not KEY=VALUE/);
+    await expect(envObjects({ env: 'prod', config: path.join(dir, 'absent') }, 'ns')).rejects.toThrow(/--env-config prod: .*absent does not exist/);
+    expect(() => envFilesOf({}, { qa: 'x' })).toThrow('--env-secret takes ENV=PATH with ENV one of test, stage, prod (got "qa")');
+  });
+});
+
+describe('installObjects', () => {
+  it('namespaces the chart objects that are namespaced, and needs --catalog-repo for --catalog-credentials', async () => {
+    const config = new KubeConfig();
+    const log = createLogger({ prefix: 't' });
+    const yaml = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: crb}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n';
+    const objects = await installObjects({ config, log, namespace: 'hat-ci', pipelineYaml: yaml });
+    expect(objects.map((o) => [o.kind, o.metadata?.namespace])).toEqual([['Namespace', undefined], ['ClusterRoleBinding', undefined], ['ServiceAccount', 'hat-ci']]);
+    await expect(installObjects({ config, log, namespace: 'hat-ci', catalogCredentials: '/x' })).rejects.toThrow('--catalog-credentials needs --catalog-repo');
+  });
+});
