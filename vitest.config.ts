@@ -3,8 +3,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['libs/*/test/**/*.test.ts', 'tasks/*/test/**/*.test.ts', 'cli/test/**/*.test.ts', 'test/**/*.test.ts'],
-    // The container and cluster tests have their own configs (`npm run test:images`, `npm run test:cluster`).
-    exclude: [...configDefaults.exclude, 'test/images/**', 'test/cluster/**'],
+    // The container, cluster and end-to-end tests have their own configs (`npm run test:images`, `test:cluster`, `e2e`).
+    exclude: [...configDefaults.exclude, 'test/images/**', 'test/cluster/**', 'test/e2e/**'],
     restoreMocks: true,
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -11,9 +11,9 @@ describe('hat demo (end to end: real git server, registry, helm, buildah; catalo
     expect(r.exitCode, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { rows: Array<{ env: string; version: string; image: string; imageMatches: boolean }>; runs: Array<{ ref: string; env: string; status: string; version: string }> };
     expect(result.runs.map((x) => [x.ref, x.env, x.status])).toEqual([
-      ['refs/heads/main', 'test', 'Succeeded'],
-      ['refs/heads/release/1.0', 'stage', 'Succeeded'],
-      ['refs/tags/v1.0.0', 'prod', 'Succeeded'],
+      ['refs/heads/main', 'test', 'Completed'],
+      ['refs/heads/release/1.0', 'stage', 'Completed'],
+      ['refs/tags/v1.0.0', 'prod', 'Completed'],
     ]);
     const byEnv = Object.fromEntries(result.rows.map((row) => [row.env, row]));
     expect(byEnv['test']!.version).toMatch(/^0\.0\.1-main\.1\.g[0-9a-f]{7}$/);

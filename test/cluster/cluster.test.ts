@@ -16,6 +16,7 @@ import { repoRoot } from '@hat/task-runner';
 import { catalogTaskFiles, dryRun, kustomizeBuild, renderedChartExamples, type DryRun } from './admission.ts';
 import { catalogRepo, CATALOG_USER, hat } from './install.ts';
 import { startGitServer, type GitServer } from '../stack/index.ts';
+import { startTestCluster, type TestCluster } from './fixture.ts';
 import { createLogger } from '@hat/task-runtime';
 
 const log = createLogger({ prefix: 'test:cluster' });
@@ -25,19 +26,16 @@ let layout: ClusterLayout;
 let core: CoreV1Api;
 let git: GitServer | undefined;
 
+let cluster: TestCluster | undefined;
+
 beforeAll(async () => {
-  layout = clusterLayout(await mkdtemp(path.join(os.tmpdir(), 'hat-cluster-')));
-  try {
-    await clusterUp({ log, layout });
-  } catch (err) {
-    await clusterDown({ log, layout });
-    throw err;
-  }
-  core = loadKubeconfig(layout.adminKubeconfig).makeApiClient(CoreV1Api);
+  cluster = await startTestCluster(log);
+  layout = cluster.layout;
+  core = cluster.config.makeApiClient(CoreV1Api);
 });
 afterAll(async () => {
   await git?.stop();
-  if (layout) await clusterDown({ log, layout });
+  await cluster?.stop();
 });
 
 async function runPod(name: string): Promise<string> {

@@ -23,7 +23,7 @@ export interface TaskImages {
   readonly published: readonly PublishedVersion[];
 }
 
-export async function publishTaskImages(stack: Stack, containerd: Containerd, work: string, log: Logger): Promise<TaskImages> {
+export async function publishTaskImages(stack: Pick<Stack, 'registry'>, containerd: Pick<Containerd, 'importImage'>, work: string, log: Logger): Promise<TaskImages> {
   const authFile = await writeRegistryAuthFile(stack.registry, path.join(work, 'auth.json'));
   const catalog = path.join(work, 'catalog');
   const result = await publishCatalog({

@@ -17,5 +17,5 @@ export { basicAuth } from './src/http.ts';
 export { DEFAULT_MAX_SECONDS } from './src/lifetime.ts';
 export { privateKeyLines, startSshServer } from './src/ssh-server.ts';
 export type { SshKey, SshServer, SshServerOptions } from './src/ssh-server.ts';
-export { ctrRuntime, securityArgs, startContainerd } from './src/containerd.ts';
+export { containerdClient, ctrRuntime, securityArgs, startContainerd } from './src/containerd.ts';
 export type { Containerd } from './src/containerd.ts';

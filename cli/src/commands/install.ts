@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { CATALOG_APP_DEFAULTS } from '@hat/catalog';
 import { envFilesOf, install, kubeContext } from '@hat/cluster';
-import { template } from '@hat/helm';
-import { createLogger, InputError } from '@hat/task-runtime';
+import { HelmError, template } from '@hat/helm';
+import { createLogger, InputError, oneLine } from '@hat/task-runtime';
 import { hasRepo, repoRoot } from '@hat/task-runner';
 import { describe } from '../command-table.ts';
 import { keyValue } from '../cli-util.ts';
@@ -34,7 +34,14 @@ async function renderPipeline(valuesFile: string, chartDir: string | undefined, 
   const values = parse(await readFile(valuesFile, 'utf8').catch(() => { throw new InputError(`--pipeline-values: cannot read ${valuesFile}`); })) as { app?: { name?: string } } | null;
   const app = values?.app?.name;
   if (!app) throw new InputError(`--pipeline-values: ${valuesFile} has no app.name`);
-  return template(chart, { releaseName: `${app}-pipeline`, namespace, valuesFiles: [valuesFile] });
+  try {
+    return await template(chart, { releaseName: `${app}-pipeline`, namespace, valuesFiles: [valuesFile] });
+  } catch (err) {
+    // helm's schema errors span several lines (which value, what it must match): keep them all, on one line.
+    if (!(err instanceof HelmError)) throw err;
+    const lines = err.stderrTail.split('\n').map((l) => l.trim()).filter((l) => l && !/^pipeline:$/.test(l));
+    throw new InputError(`--pipeline-values: the pipeline chart refuses ${valuesFile}: ${oneLine(lines.join(' ').replace(/^Error:\s*/, ''))}`, { cause: err });
+  }
 }
 
 export function registerInstallCommand(program: Command): void {

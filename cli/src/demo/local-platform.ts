@@ -146,7 +146,7 @@ export async function startLocalPlatform(o: PlatformOptions): Promise<LocalPlatf
           },
         });
         const version = result.tasks.find((t) => t.name === 'version')?.results['version'] ?? '?';
-        if (result.status !== 'Succeeded') throw new HatError(`pipeline run ${n} (${ref}) failed in ${result.failure?.task}: ${result.failure?.errorLine}`);
+        if (result.status === 'Failed') throw new HatError(`pipeline run ${n} (${ref}) failed in ${result.failure?.task}: ${result.failure?.errorLine}`);
         const durationMs = Math.round(performance.now() - started);
         o.out(`  = ${o.app} ${version} deployed to ${env} in ${secs(durationMs)}`);
         return { ref, env, status: result.status, version, durationMs };

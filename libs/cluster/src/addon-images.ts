@@ -100,9 +100,11 @@ async function context(dir: string, spec: AddonImageSpec): Promise<void> {
 export async function ensureAddonImages(bins: ClusterBinaries, log: Logger, cacheDir = userCacheDir()): Promise<AddonImages> {
   const base: BaseImage = await ensureBase(BASE_VARIANTS.cluster, { log, cacheDir });
   const specs = addonImageSpecs(bins);
+  // Keyed by content, never by where the files are on this machine (each clone has its own .tools/bin).
   const hashes: Record<string, string> = {};
   for (const spec of specs) for (const file of Object.values(spec.files)) hashes[file] ??= await sha256File(file);
-  const key = inputKey({ revision: RECIPE_REVISION, base: base.digest, specs, hashes: Object.values(hashes).sort() });
+  const recipe = specs.map((spec) => ({ ...spec, files: Object.fromEntries(Object.entries(spec.files).map(([at, file]) => [at, hashes[file]])) }));
+  const key = inputKey({ revision: RECIPE_REVISION, base: base.digest, recipe });
   const tag = key.slice(0, 16);
   const refs: Record<string, string> = { shell: `localhost/hat/cluster-base:${tag}` };
   for (const spec of specs) refs[spec.name] = `localhost/hat/${spec.name}:${spec.version ? `${spec.version}-` : ''}${tag}`;

@@ -59,7 +59,8 @@ export interface PipelineRunOptions {
 }
 
 export interface PipelineRunResult {
-  readonly status: 'Succeeded' | 'Failed';
+  /** As Tekton reports a PipelineRun: Completed (not Succeeded) when no task failed but some were skipped. */
+  readonly status: 'Succeeded' | 'Completed' | 'Failed';
   readonly tasks: readonly PipelineTaskOutcome[];
   /** The first failed task and its `error:` line. */
   readonly failure?: { readonly task: string; readonly errorLine: string };
@@ -158,7 +159,9 @@ export async function runPipelineLocally(opts: PipelineRunOptions): Promise<Pipe
     opts.onEvent?.({ type: 'end', task: task.name, outcome });
     if (run.exitCode !== 0) failure = { task: task.name, errorLine: run.errorLine ?? `exit ${run.exitCode}` };
   }
-  return { status: failure ? 'Failed' : 'Succeeded', tasks: [...outcomes.values()], ...(failure ? { failure } : {}) };
+  const tasks = [...outcomes.values()];
+  const status = failure ? 'Failed' : tasks.some((t) => t.status === 'Skipped') ? 'Completed' : 'Succeeded';
+  return { status, tasks, ...(failure ? { failure } : {}) };
 }
 
 function evaluateWhen(w: WhenExpression, lookup: (ref: string) => string | undefined): boolean {

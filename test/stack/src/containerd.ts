@@ -35,6 +35,32 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = ""
 `;
 
+/** ctr against a running containerd (this stack's, or a cluster's in namespace k8s.io): image import and runs. */
+export function containerdClient(address: string, namespace: string): Omit<Containerd, 'stop'> {
+  const ctr = async (args: readonly string[]): Promise<string> => {
+    const res = await execa(findBinary('ctr'), ['--address', address, '--namespace', namespace, ...args], { reject: false, stdin: 'ignore' });
+    if (res.exitCode !== 0) throw new Error(`ctr ${args.slice(0, 2).join(' ')} failed (exit ${res.exitCode}): ${res.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    return res.stdout;
+  };
+  return {
+    address,
+    namespace,
+    ctr,
+    async importImage(archive, name) {
+      const before = new Set((await ctr(['images', 'ls', '-q'])).split('\n').filter(Boolean));
+      await ctr(['images', 'import', archive]);
+      const added = (await ctr(['images', 'ls', '-q'])).split('\n').filter((n) => n && !before.has(n));
+      const source = added[0] ?? [...before].find((n) => n === name);
+      if (!source) throw new Error(`ctr images import ${archive}: no image added`);
+      if (source !== name) {
+        await ctr(['images', 'tag', '--force', source, name]);
+        await ctr(['images', 'rm', source]);
+      }
+    },
+    runtime: () => ctrRuntime(address, namespace),
+  };
+}
+
 export async function startContainerd(options: { maxSeconds?: number } = {}): Promise<Containerd> {
   if (process.getuid?.() !== 0) throw new Error('containerd: the image tests run containers and need root');
   const home = createServerHome('hat-containerd-', options.maxSeconds);
@@ -43,30 +69,9 @@ export async function startContainerd(options: { maxSeconds?: number } = {}): Pr
     const address = home.path('containerd.sock');
     const namespace = 'hat';
     const daemon = home.start({ name: 'containerd', command: findBinary('containerd'), args: ['--config', home.path('config.toml')], env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
-    const ctr = async (args: readonly string[]): Promise<string> => {
-      const res = await execa(findBinary('ctr'), ['--address', address, '--namespace', namespace, ...args], { reject: false, stdin: 'ignore' });
-      if (res.exitCode !== 0) throw new Error(`ctr ${args.slice(0, 2).join(' ')} failed (exit ${res.exitCode}): ${res.stderr.trim().split('\n').slice(-3).join(' ')}`);
-      return res.stdout;
-    };
-    await waitFor(() => ctr(['version']).then(() => true, () => false), { what: `containerd on ${address}`, timeoutMs: 30_000, failIf: () => daemon.exitReason() });
-    return {
-      address,
-      namespace,
-      ctr,
-      async importImage(archive, name) {
-        const before = new Set((await ctr(['images', 'ls', '-q'])).split('\n').filter(Boolean));
-        await ctr(['images', 'import', archive]);
-        const added = (await ctr(['images', 'ls', '-q'])).split('\n').filter((n) => n && !before.has(n));
-        const source = added[0] ?? [...before].find((n) => n === name);
-        if (!source) throw new Error(`ctr images import ${archive}: no image added`);
-        if (source !== name) {
-          await ctr(['images', 'tag', '--force', source, name]);
-          await ctr(['images', 'rm', source]);
-        }
-      },
-      runtime: () => ctrRuntime(address, namespace),
-      stop: () => home.dispose(),
-    };
+    const client = containerdClient(address, namespace);
+    await waitFor(() => client.ctr(['version']).then(() => true, () => false), { what: `containerd on ${address}`, timeoutMs: 30_000, failIf: () => daemon.exitReason() });
+    return { ...client, stop: () => home.dispose() };
   } catch (error) {
     await home.dispose();
     throw error;

@@ -26,6 +26,8 @@ export interface RegistryOptions {
   password?: string;
   port?: number;
   maxSeconds?: number;
+  /** Listen on this local address instead of 127.0.0.1 (e.g. the node address of `hat cluster up`, for pods). */
+  address?: string;
 }
 
 export interface Registry extends RegistryInfo {
@@ -51,15 +53,16 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     await mkdir(home.path('data'));
     await writeFile(home.path('htpasswd'), await bcryptLine(credential));
     let port = options.port ?? (await freePort());
-    let daemon = await startRegistryProcess(home, port);
+    const address = options.address ?? '127.0.0.1';
+    let daemon = await startRegistryProcess(home, address, port);
     for (let attempt = 1; daemon instanceof Error; attempt++) {
       if (options.port !== undefined || attempt >= START_ATTEMPTS) throw daemon;
       port = await freePort();
-      daemon = await startRegistryProcess(home, port);
+      daemon = await startRegistryProcess(home, address, port);
     }
     let current: Daemon | undefined = daemon;
     let stopped = false;
-    const info: RegistryInfo = { host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}`, ...credential };
+    const info: RegistryInfo = { host: `${address}:${port}`, url: `http://${address}:${port}`, ...credential };
     const pause = async (): Promise<void> => {
       const running = current;
       current = undefined;
@@ -68,7 +71,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     const resume = async (): Promise<void> => {
       if (stopped) throw new Error('registry was stopped');
       if (current !== undefined) return;
-      const started = await startRegistryProcess(home, port);
+      const started = await startRegistryProcess(home, address, port);
       if (started instanceof Error) throw started;
       current = started;
     };
@@ -98,16 +101,16 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   }
 }
 
-async function startRegistryProcess(home: ServerHome, port: number): Promise<Daemon | Error> {
+async function startRegistryProcess(home: ServerHome, address: string, port: number): Promise<Daemon | Error> {
   try {
     await assertPortFree(port);
   } catch (error) {
     return error as Error;
   }
-  await writeFile(home.path('config.yml'), registryConfig(home.dir, port));
+  await writeFile(home.path('config.yml'), registryConfig(home.dir, address, port));
   const daemon = home.start({ name: 'registry', command: findBinary('docker-registry'), args: ['serve', home.path('config.yml')] });
   try {
-    await waitFor(() => servesHome(port, home.dir), { what: `registry on 127.0.0.1:${port}`, failIf: () => daemon.exitReason() });
+    await waitFor(() => servesHome(address, port, home.dir), { what: `registry on ${address}:${port}`, failIf: () => daemon.exitReason() });
     return daemon;
   } catch (error) {
     await daemon.stop();
@@ -116,9 +119,9 @@ async function startRegistryProcess(home: ServerHome, port: number): Promise<Dae
 }
 
 /** True when our registry answers /v2/ (401 without credentials counts as up). */
-async function servesHome(port: number, dir: string): Promise<boolean> {
+async function servesHome(address: string, port: number, dir: string): Promise<boolean> {
   try {
-    const response = await httpRequest(`http://127.0.0.1:${port}/v2/`, { timeoutMs: 2_000 });
+    const response = await httpRequest(`http://${address}:${port}/v2/`, { timeoutMs: 2_000 });
     return response.headers['x-hat-stack'] === dir;
   } catch {
     return false;
