@@ -2,7 +2,7 @@
 // the CNI bridge; a pod runs; Tekton, Triggers and Argo CD run and their admission webhooks accept what HAT ships;
 // a second `up` changes nothing; `up` after a crash recovers; `down` leaves nothing.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,9 +33,17 @@ beforeAll(async () => {
   layout = cluster.layout;
   core = cluster.config.makeApiClient(CoreV1Api);
 });
+const temps: string[] = [];
+const tempDir = async (prefix: string): Promise<string> => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+};
+
 afterAll(async () => {
   await git?.stop();
   await cluster?.stop();
+  for (const dir of temps) await rm(dir, { recursive: true, force: true });
 });
 
 async function runPod(name: string): Promise<string> {
@@ -185,7 +193,7 @@ describe('hat cluster', () => {
   it('hat install: Argo CD syncs the catalog from git into the tasks namespace, with the env objects and the pipeline chart; a second run changes nothing', async () => {
     git = await startGitServer({ alsoOn: [DEFAULT_NETWORK.nodeAddress] });
     const url = await catalogRepo(git, DEFAULT_NETWORK.nodeAddress);
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-install-'));
+    const dir = await tempDir('hat-install-');
     const envPassword = 'env-repo-token-0815';
     await writeFile(path.join(dir, 'catalog.creds'), `username=${CATALOG_USER.username}\npassword=${CATALOG_USER.password}\n`);
     await writeFile(path.join(dir, 'test.env'), `url=${git.urlOn(DEFAULT_NETWORK.nodeAddress, `${git.url}/gitops/test.git`)}\nauthor-name=HAT deploy (test)\n`);
@@ -219,7 +227,7 @@ describe('hat cluster', () => {
   });
 
   it('hat install refuses bad input before it touches the cluster, in one line naming the flag', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-install-bad-'));
+    const dir = await tempDir('hat-install-bad-');
     await writeFile(path.join(dir, 'nothing.secret'), 'username=u\n');
     await writeFile(path.join(dir, 'odd.env'), 'url=http://x/y.git\ncolour=blue\n');
     const cases: [string[], RegExp][] = [

@@ -1,6 +1,6 @@
 // HAT's whole flow on a real cluster, step by step (each step needs the ones before it): hat cluster up with
 // Tekton, Triggers and Argo CD; the test stack's git server and registry on the node address, so pods reach them.
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +49,7 @@ afterAll(async () => {
   await git?.stop();
   await registry?.stop();
   await cluster?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
 });
 
 interface PipelineRun {
