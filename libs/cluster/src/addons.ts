@@ -5,7 +5,7 @@
 import { ApiextensionsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HatError, type Logger } from '@hat/task-runtime';
-import { applyObjects, waitForWorkload } from './apply.ts';
+import { applyObjects, describeObject, waitForWorkload } from './apply.ts';
 import type { AddonName, Manifest } from './addon-manifests.ts';
 import { waitUntil } from './wait.ts';
 
@@ -22,8 +22,6 @@ export function apiMessage(err: unknown): string {
   if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
   return err instanceof Error ? err.message.split('\n')[0]! : String(err);
 }
-
-const describeObject = (o: KubernetesObject): string => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
 /** Applies objects until each is accepted, or names the first one still refused after timeoutMs. */
 export async function applyUntilAccepted(config: KubeConfig, objects: readonly KubernetesObject[], timeoutMs: number): Promise<number> {

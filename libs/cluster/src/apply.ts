@@ -16,6 +16,9 @@ export function loadKubeconfig(file: string): KubeConfig {
  */
 export const typedObject = (object: KubernetesObject): KubernetesObject => loadYaml<KubernetesObject>(JSON.stringify(object));
 
+/** `Kind namespace/name`, for progress and errors. */
+export const describeObject = (o: KubernetesObject): string => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+
 /** Applies one object (server-side apply, conflicts forced to `hat`); true when the server changed it. */
 export async function applyOne(config: KubeConfig, raw: KubernetesObject): Promise<boolean> {
   const api = KubernetesObjectApi.makeApiClient(config);

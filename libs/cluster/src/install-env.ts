@@ -60,6 +60,10 @@ export async function readKeyValues(file: string, what: string, allowed: readonl
 
 const URL_FORM = /^(https?|ssh):\/\/[^\s]+$|^[\w.-]+@[\w.-]+:[^\s]+$/;
 
+/** A Secret's `data`: every value base64-encoded. */
+export const base64Values = (data: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+
 /** The ConfigMap and/or Secret hat-gitops-<env> in the tasks namespace. */
 export async function envObjects(e: EnvFiles, namespace: string): Promise<KubernetesObject[]> {
   const name = `hat-gitops-${e.env}`;
@@ -83,7 +87,7 @@ export async function envObjects(e: EnvFiles, namespace: string): Promise<Kubern
       kind: 'Secret',
       metadata: { name, namespace, labels },
       type: basic ? 'kubernetes.io/basic-auth' : 'kubernetes.io/ssh-auth',
-      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: base64Values(data),
     } as KubernetesObject);
   }
   return out;

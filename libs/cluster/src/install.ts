@@ -8,8 +8,8 @@ import { catalogApplication, catalogAppProject, CATALOG_APP_NAME, type CatalogAp
 import { HatError, InputError, type Logger } from '@hat/task-runtime';
 import { ADDONS, ARGOCD_NAMESPACE, isClusterScoped, parseManifests, type AddonName } from './addon-manifests.ts';
 import { addonStatus, type AddonStatus } from './addon-status.ts';
-import { applyOne } from './apply.ts';
-import { envObjects, readKeyValues, type EnvFiles } from './install-env.ts';
+import { applyOne, describeObject } from './apply.ts';
+import { base64Values, envObjects, readKeyValues, type EnvFiles } from './install-env.ts';
 import { waitUntil } from './wait.ts';
 
 /** Oldest version of each add-on HAT supports (HAT's Tasks are tekton.dev/v1; its chart uses Triggers v1beta1). */
@@ -64,8 +64,6 @@ export interface InstallResult {
   readonly changed: number;
 }
 
-const describeObject = (o: KubernetesObject): string => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
-
 /** Argo CD's repository Secret for the catalog repository (declarative setup: label secret-type=repository). */
 async function catalogRepoSecret(catalog: CatalogAppOptions, file: string): Promise<KubernetesObject> {
   const creds = await readKeyValues(file, '--catalog-credentials', ['username', 'password']);
@@ -75,7 +73,7 @@ async function catalogRepoSecret(catalog: CatalogAppOptions, file: string): Prom
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: `${CATALOG_APP_NAME}-repo`, namespace: catalog.argocdNamespace, labels: { 'argocd.argoproj.io/secret-type': 'repository', 'app.kubernetes.io/part-of': 'hat' } },
-    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    data: base64Values(data),
   } as KubernetesObject;
 }
 
