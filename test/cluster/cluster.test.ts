@@ -95,7 +95,7 @@ describe('hat cluster', () => {
     expect(out).toMatch(/Address:\s+10\.213\.16\.1\b/);
   });
 
-  it('storage: a claim of the default StorageClass is provisioned and a non-root pod writes to it', async () => {
+  it('storage: a claim of the default StorageClass is provisioned (root-owned, as real storage) and a non-root pod with fsGroup writes to it', async () => {
     await core.createNamespacedPersistentVolumeClaim({ namespace: 'default', body: { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } } } });
     await core.createNamespacedPod({
       namespace: 'default',
@@ -103,7 +103,7 @@ describe('hat cluster', () => {
         metadata: { name: 'writer' },
         spec: {
           restartPolicy: 'Never',
-          securityContext: { runAsUser: 65532, runAsGroup: 65532 },
+          securityContext: { runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532 },
           containers: [{ name: 'c', image: 'localhost/hat/pause:1', imagePullPolicy: 'Never', command: ['/busybox', 'sh', '-c', 'echo written > /data/file && /busybox cat /data/file'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
           volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
         },
@@ -116,7 +116,7 @@ describe('hat cluster', () => {
     expect((await core.readNamespacedPodLog({ name: 'writer', namespace: 'default' })).trim()).toBe('written');
     // Released: the volume and its folder go with the claim.
     const volume = (await core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: 'default' })).spec!.volumeName!;
-    const dir = (await core.readPersistentVolume({ name: volume })).spec!.hostPath!.path;
+    const dir = (await core.readPersistentVolume({ name: volume })).spec!.local!.path;
     expect(dir.startsWith(`${layout.volumes}/`)).toBe(true);
     await core.deleteNamespacedPod({ name: 'writer', namespace: 'default', gracePeriodSeconds: 0 });
     await core.deleteNamespacedPersistentVolumeClaim({ name: 'data', namespace: 'default' });

@@ -5,10 +5,10 @@ import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_NETWORK, waitForWorkload } from '@hat/cluster';
+import { allowPlainHttpRegistry, DEFAULT_NETWORK, waitForApplication, waitForWorkload } from '@hat/cluster';
 import { repoRoot } from '@hat/task-runner';
 import { createLogger } from '@hat/task-runtime';
 import { publishTaskImages, type TaskImages } from '../images/task-images.ts';
@@ -24,7 +24,14 @@ const NODE = DEFAULT_NETWORK.nodeAddress;
 const NAMESPACE = 'hat-ci';
 const WEBHOOK_SECRET = 'gh-webhook-s3cret';
 const WEB_CI = { username: 'web-ci', password: 'web-ci-token-1234' };
-const DEPLOY_TEST = { username: 'deploy-test', password: 'deploy-test-token-5678' };
+// One deploy credential per env repo (each deploy Task can write its own env only); one reader for Argo CD and hat status.
+const DEPLOYERS = {
+  test: { username: 'deploy-test', password: 'deploy-test-token-5678' },
+  stage: { username: 'deploy-stage', password: 'deploy-stage-token-3456' },
+  prod: { username: 'deploy-prod', password: 'deploy-prod-token-7890' },
+} as const;
+type Env = keyof typeof DEPLOYERS;
+const READER = { username: 'gitops-read', password: 'gitops-read-token-2468' };
 
 let cluster: TestCluster;
 let git: GitServer;
@@ -36,6 +43,13 @@ let custom: CustomObjectsApi;
 let appUrl: string;
 let mainCommit: string;
 let firstRun: string;
+let testVersion: string;
+let listener: string;
+let appPush: (refspec: string) => Promise<unknown>;
+let appGit: (args: string[]) => Promise<{ stdout: string }>;
+let imageRepository: string;
+let chartRepository: string;
+const envUrls: Partial<Record<Env, string>> = {};
 
 beforeAll(async () => {
   cluster = await startTestCluster(log);
@@ -73,6 +87,110 @@ async function committedInstallImages(): Promise<Record<string, string[]>> {
   return out;
 }
 
+/**
+ * An env repo scaffolded as an SRE does (hat env init + add-app), reachable by pods and Argo CD on the node address,
+ * with its files for hat install (--env-config/--env-secret for the deploy Task, --env-sync for Argo CD), and the
+ * app's namespace with the Secret web-pull its pods pull the image with. Returns the --env-config/--env-secret flags.
+ */
+async function setUpEnv(env: Env): Promise<string[]> {
+  const deployer = DEPLOYERS[env];
+  const repo = await git.createRepo(`gitops/${env}`, deployer);
+  await git.addCredential(`gitops/${env}`, READER);
+  const url = git.urlOn(NODE, repo.url);
+  envUrls[env] = url;
+  const sre = { author: { name: 'SRE', email: 'sre@hat.local' }, log, privateHome: true, auth: { kind: 'basic' as const, ...deployer } };
+  await initEnv({ env, repoUrl: url, branch: 'main', argocdNamespace: 'argocd', project: 'default', destinationServer: 'https://kubernetes.default.svc' }, sre);
+  await addApp({ app: 'web', env, chartRepo: chartRepository, chart: 'web', version: '0.0.0', values: { imagePullSecrets: [{ name: 'web-pull' }] } }, { url, branch: 'main' }, sre);
+  await writeFile(path.join(work, `${env}.env`), `url=${url}\nauthor-name=HAT deploy (${env})\nauthor-email=deploy-${env}@hat.local\n`);
+  await writeFile(path.join(work, `${env}.secret`), `username=${deployer.username}\npassword=${deployer.password}\n`);
+  await writeFile(path.join(work, `${env}.sync`), `url=${url}\nusername=${READER.username}\npassword=${READER.password}\n`);
+  await core.createNamespace({ body: { metadata: { name: `web-${env}` } } });
+  const dockerConfig = JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64') } } });
+  await core.createNamespacedSecret({ namespace: `web-${env}`, body: { metadata: { name: 'web-pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': dockerConfig } } });
+  return ['--env-config', `${env}=${path.join(work, `${env}.env`)}`, '--env-secret', `${env}=${path.join(work, `${env}.secret`)}`];
+}
+
+interface TaskRunItem {
+  metadata: { labels?: Record<string, string> };
+  status?: { conditions?: { reason?: string; message?: string }[]; results?: { name: string; value: string }[] };
+}
+
+interface TektonRun {
+  metadata: { name: string };
+  status?: { podName?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[]; results?: { name: string; value: string }[] };
+}
+
+/** Creates a TaskRun or PipelineRun and waits (bounded) until it is done. */
+async function runToEnd(kind: 'TaskRun' | 'PipelineRun', name: string, spec: unknown, timeoutMs = 240_000): Promise<TektonRun> {
+  const plural = `${kind.toLowerCase()}s`;
+  await custom.createNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural, body: { apiVersion: 'tekton.dev/v1', kind, metadata: { name }, spec } });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = (await custom.getNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural, name })) as TektonRun;
+    const c = run.status?.conditions?.find((x) => x.type === 'Succeeded');
+    if (c && c.status !== 'Unknown') return run;
+    if (Date.now() > deadline) throw new Error(`${kind} ${name} not done after ${timeoutMs / 1000} s: ${JSON.stringify(run.status?.conditions ?? [])}`);
+    await sleep(1_000);
+  }
+}
+
+/** The last line a TaskRun's step wrote (where HAT's programs put their error). */
+async function lastLogLine(taskRun: TektonRun, step = 'run'): Promise<string> {
+  const log = await core.readNamespacedPodLog({ name: taskRun.status!.podName!, namespace: NAMESPACE, container: `step-${step}` });
+  return log.trim().split('\n').at(-1)!.replace(/^\S+Z\s+/, '');
+}
+
+/** Waits (bounded) until the PipelineRun is done; its Succeeded condition, its TaskRuns' outcomes and a results reader. */
+async function finishedRun(name: string, timeoutMs = 480_000) {
+  const deadline = Date.now() + timeoutMs;
+  let run: PipelineRun | undefined;
+  for (;;) {
+    run = (await pipelineRuns()).find((r) => r.metadata.name === name);
+    const c = run?.status?.conditions?.find((x) => x.type === 'Succeeded');
+    if ((c && c.status !== 'Unknown') || Date.now() > deadline) break;
+    await sleep(2_000);
+  }
+  const taskRuns = ((await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', labelSelector: `tekton.dev/pipelineRun=${name}` })) as { items: TaskRunItem[] }).items;
+  const outcome = Object.fromEntries(taskRuns.map((t) => [t.metadata.labels?.['tekton.dev/pipelineTask'], `${t.status?.conditions?.[0]?.reason}${t.status?.conditions?.[0]?.reason === 'Succeeded' ? '' : `: ${t.status?.conditions?.[0]?.message}`}`]));
+  const condition = run?.status?.conditions?.find((x) => x.type === 'Succeeded');
+  const results = (task: string) => Object.fromEntries((taskRuns.find((t) => t.metadata.labels?.['tekton.dev/pipelineTask'] === task)?.status?.results ?? []).map((r) => [r.name, r.value.trim()]));
+  return { run, condition: [condition?.status, condition?.reason], outcome, results };
+}
+
+/** Delivers a signed GitHub push of `ref` and returns the PipelineRun it started. */
+async function pushEvent(ref: string, commit: string): Promise<PipelineRun> {
+  const before = new Set((await pipelineRuns()).map((r) => r.metadata.name));
+  const body = githubPush(ref, commit, appUrl);
+  const accepted = await deliver(listener, body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': githubSignature(WEBHOOK_SECRET, body) });
+  expect(accepted.status).toBe(202);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const started = (await pipelineRuns()).filter((r) => !before.has(r.metadata.name));
+    if (started.length > 0) {
+      expect(started).toHaveLength(1);
+      return started[0]!;
+    }
+    if (Date.now() > deadline) throw new Error(`no PipelineRun started for ${ref} within 30 s`);
+    await sleep(500);
+  }
+}
+
+/** The app as Argo CD runs it in `env`: its Deployment's image and what its Service answers at /version. */
+async function appInEnv(env: Env): Promise<{ image: string; answer: [number, string] }> {
+  const ns = `web-${env}`;
+  await waitForWorkload(cluster.config, 'Deployment', ns, 'web', 180_000);
+  const deployment = await cluster.config.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: 'web', namespace: ns });
+  const service = await core.readNamespacedService({ name: 'web', namespace: ns });
+  // Ready Pods reach the Service once kube-proxy has synced its endpoints: a bounded wait for the first answer.
+  const url = `http://${service.spec!.clusterIP}:${service.spec!.ports![0]!.port}/version`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answer = await fetch(url).catch((err: unknown) => (Date.now() > deadline ? Promise.reject(err) : undefined));
+    if (answer) return { image: deployment.spec!.template.spec!.containers[0]!.image!, answer: [answer.status, (await answer.text()).trim()] };
+    await sleep(500);
+  }
+}
+
 describe('the whole flow on a real cluster', () => {
   it('1. Argo CD syncs the catalog (catalog/install/v1) from git; its Tasks pin the catalog images, present on the node by those digests', async () => {
     const pods = containerdClient(cluster.layout.containerdSocket, 'k8s.io');
@@ -99,8 +217,8 @@ describe('the whole flow on a real cluster', () => {
   it('2. the app repo, its pipeline chart and the env objects installed; a signed push to main reaches the EventListener and starts a PipelineRun for test; a wrong signature starts nothing', async () => {
     const app = await git.createRepo('web', WEB_CI);
     appUrl = git.urlOn(NODE, app.url);
-    const imageRepository = `${registry.host}/apps/web`;
-    const chartRepository = `oci://${registry.host}/charts`;
+    imageRepository = `${registry.host}/apps/web`;
+    chartRepository = `oci://${registry.host}/charts`;
     // The app: the demo's example web service (busybox httpd, FROM scratch), pushed to main.
     const src = path.join(work, 'web');
     for (const [rel, content] of Object.entries(exampleAppFiles({ name: 'web', imageRepository, chartRepository, gitUrl: appUrl }, { page: 'first version' }))) {
@@ -114,14 +232,11 @@ describe('the whole flow on a real cluster', () => {
     await g(['commit', '--quiet', '-m', 'web: first version']);
     await g(['push', '--quiet', app.cloneUrlWithAuth, 'main']);
     mainCommit = (await g(['rev-parse', 'HEAD'])).stdout.trim();
+    appPush = (refspec) => g(['push', '--quiet', app.cloneUrlWithAuth, refspec]);
+    appGit = g;
 
-    // The test env repo, scaffolded as an SRE does (hat env init + add-app), and its objects for deploy-test.
-    const envRepo = await git.createRepo('gitops/test', DEPLOY_TEST);
-    const sre = { author: { name: 'SRE', email: 'sre@hat.local' }, log, privateHome: true, auth: { kind: 'basic' as const, ...DEPLOY_TEST } };
-    await initEnv({ env: 'test', repoUrl: envRepo.url, branch: 'main', argocdNamespace: 'argocd', project: 'default', destinationServer: 'https://kubernetes.default.svc' }, sre);
-    await addApp({ app: 'web', env: 'test', chartRepo: chartRepository, chart: 'web', version: '0.0.0', values: {} }, { url: envRepo.url, branch: 'main' }, sre);
-    await writeFile(path.join(work, 'test.env'), `url=${git.urlOn(NODE, envRepo.url)}\nauthor-name=HAT deploy (test)\nauthor-email=deploy-test@hat.local\n`);
-    await writeFile(path.join(work, 'test.secret'), `username=${DEPLOY_TEST.username}\npassword=${DEPLOY_TEST.password}\n`);
+    // The test env repo and its objects for deploy-test.
+    const testFlags = await setUpEnv('test');
 
     // What the PipelineRun mounts: the app repo's credentials, the registry's, the webhook secret.
     const secret = (name: string, stringData: Record<string, string>) => core.createNamespacedSecret({ namespace: NAMESPACE, body: { metadata: { name }, stringData } });
@@ -150,12 +265,12 @@ describe('the whole flow on a real cluster', () => {
       'registry: {insecure: true, dockerConfigSecret: web-registry}',
       '',
     ].join('\n'));
-    const install = await hat(['install', '--pipeline-values', values, '--env-config', `test=${path.join(work, 'test.env')}`, '--env-secret', `test=${path.join(work, 'test.secret')}`, '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
+    const install = await hat(['install', '--pipeline-values', values, ...testFlags, '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
     expect(install.exitCode, install.all).toBe(0);
     // The EventListener's pod restarts until the core interceptors have their certificate: a bounded wait.
     await waitForWorkload(cluster.config, 'Deployment', NAMESPACE, 'el-web', 180_000);
     const service = await core.readNamespacedService({ name: 'el-web', namespace: NAMESPACE });
-    const listener = `http://${service.spec!.clusterIP}:${service.spec!.ports![0]!.port}`;
+    listener = `http://${service.spec!.clusterIP}:${service.spec!.ports![0]!.port}`;
 
     const body = githubPush('refs/heads/main', mainCommit, appUrl);
     const refused = await deliverWhenListening(listener, body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': githubSignature('not-the-secret', body) });
@@ -179,22 +294,10 @@ describe('the whole flow on a real cluster', () => {
 
   it('3. the PipelineRun runs every Task as pods from the catalog images; deploy-test commits the version into the test env repo, image and chart pushed', async () => {
     if (!firstRun) throw new Error('step 2 started no PipelineRun');
-    const deadline = Date.now() + 480_000;
-    let run: PipelineRun | undefined;
-    for (;;) {
-      run = (await pipelineRuns()).find((r) => r.metadata.name === firstRun);
-      const c = run?.status?.conditions?.find((x) => x.type === 'Succeeded');
-      if ((c && c.status !== 'Unknown') || Date.now() > deadline) break;
-      await sleep(2_000);
-    }
-    const taskRuns = ((await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', labelSelector: `tekton.dev/pipelineRun=${firstRun}` })) as {
-      items: { metadata: { labels?: Record<string, string> }; status?: { conditions?: { reason?: string; message?: string }[]; results?: { name: string; value: string }[] } }[];
-    }).items;
-    const outcome = Object.fromEntries(taskRuns.map((t) => [t.metadata.labels?.['tekton.dev/pipelineTask'], `${t.status?.conditions?.[0]?.reason}${t.status?.conditions?.[0]?.reason === 'Succeeded' ? '' : `: ${t.status?.conditions?.[0]?.message}`}`]));
+    const { run, condition, outcome, results } = await finishedRun(firstRun);
     // Real Tekton says "Completed" (not "Succeeded") when tasks were skipped: here deploy-stage and deploy-prod, whose
     // when-expressions do not match target-env=test.
-    const condition = run?.status?.conditions?.find((x) => x.type === 'Succeeded');
-    expect({ condition: [condition?.status, condition?.reason], outcome }).toEqual({
+    expect({ condition, outcome }).toEqual({
       condition: ['True', 'Completed'],
       outcome: { 'git-clone': 'Succeeded', version: 'Succeeded', tests: 'Succeeded', 'build-image': 'Succeeded', 'helm-package-push': 'Succeeded', 'deploy-test': 'Succeeded' },
     });
@@ -202,14 +305,127 @@ describe('the whole flow on a real cluster', () => {
     expect(skipped.map((t) => [t.name, t.reason]).sort()).toEqual([['deploy-prod', 'When Expressions evaluated to false'], ['deploy-stage', 'When Expressions evaluated to false']]);
 
     // One version everywhere: the image tag, the chart version and what deploy-test committed.
-    const results = (task: string) => Object.fromEntries((taskRuns.find((t) => t.metadata.labels?.['tekton.dev/pipelineTask'] === task)?.status?.results ?? []).map((r) => [r.name, r.value.trim()]));
     const version = results('version')['version']!;
-    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(version).toMatch(/^0\.0\.1-main\.1\.g[0-9a-f]{7}$/);
+    testVersion = version;
     const access = { host: registry.host, username: registry.username, password: registry.password };
     expect(await getManifestDigest(access, 'apps/web', version)).toBe(results('build-image')['IMAGE_DIGEST']);
     expect(await getManifestDigest(access, 'charts/web', version)).toBe(results('helm-package-push')['chart-digest']);
     expect(results('deploy-test')['changed']).toBe('true');
     const chart = await execa('git', ['--git-dir', git.repoPath('gitops/test'), 'show', 'main:apps/web/Chart.yaml']);
     expect(chart.stdout).toContain(`version: ${version}`);
+  });
+
+  it('4. Argo CD follows the test env repo: the app Deployment runs <repository>:<version> and answers HTTP with that version through its Service', async () => {
+    if (!testVersion) throw new Error('step 3 deployed no version');
+    // The node pulls the app image from the registry on the node address over plain HTTP (with the Secret web-pull).
+    await allowPlainHttpRegistry(cluster.layout, registry.host);
+    // Argo CD reads the env repo (the ApplicationSet in its argocd/ folder) and pulls the app chart the umbrella chart depends on.
+    await writeFile(path.join(work, 'charts.creds'), `url=${chartRepository}\nusername=${registry.username}\npassword=${registry.password}\n`);
+    const install = await hat(['install', '--env-sync', `test=${path.join(work, 'test.sync')}`, '--chart-registry-credentials', path.join(work, 'charts.creds')], { KUBECONFIG: cluster.layout.adminKubeconfig });
+    expect(install.exitCode, install.all).toBe(0);
+    expect(install.all).not.toContain(READER.password);
+    await waitForApplication(cluster.config, 'argocd', 'hat-env-test', 180_000);
+    const app = await waitForApplication(cluster.config, 'argocd', 'test-web', 240_000);
+    expect(app.sync?.revision).toBe((await execa('git', ['--git-dir', git.repoPath('gitops/test'), 'rev-parse', 'main'])).stdout.trim());
+    expect(await appInEnv('test')).toEqual({ image: `${imageRepository}:${testVersion}`, answer: [200, testVersion] });
+  });
+
+  it('5. release/1.0 goes to stage and the tag v1.0.0 to prod, each through its own deploy Task and env repo; Argo CD runs them; hat status --repo and --cluster agree', async () => {
+    if (!testVersion) throw new Error('step 3 deployed no version');
+    const install = await hat(['install', ...(await setUpEnv('stage')), ...(await setUpEnv('prod')), '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
+    expect(install.exitCode, install.all).toBe(0);
+    const versions: Partial<Record<Env, string>> = { test: testVersion };
+    // The release line first (its version is a pre-release of the line), then the release tag on its commit.
+    await appPush('main:refs/heads/release/1.0');
+    const stage = await finishedRun((await pushEvent('refs/heads/release/1.0', mainCommit)).metadata.name);
+    await appGit(['tag', '-a', 'v1.0.0', '-m', 'web 1.0.0']);
+    await appPush('refs/tags/v1.0.0');
+    const prod = await finishedRun((await pushEvent('refs/tags/v1.0.0', mainCommit)).metadata.name);
+    for (const [env, r] of [['stage', stage], ['prod', prod]] as const) {
+      expect({ env, condition: r.condition, deploy: r.outcome[`deploy-${env}`] }).toEqual({ env, condition: ['True', 'Completed'], deploy: 'Succeeded' });
+      expect(Object.keys(r.outcome).filter((t) => t.startsWith('deploy-'))).toEqual([`deploy-${env}`]);
+      versions[env] = r.results('version')['version']!;
+    }
+    expect(versions.stage).toMatch(/^0\.0\.1-release-1-0\.1\.g[0-9a-f]{7}$/);
+    expect(versions.prod).toBe('1.0.0');
+
+    const sync = await hat(['install', '--env-sync', `stage=${path.join(work, 'stage.sync')}`, '--env-sync', `prod=${path.join(work, 'prod.sync')}`, '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
+    expect(sync.exitCode, sync.all).toBe(0);
+    for (const env of ['stage', 'prod'] as const) {
+      await waitForApplication(cluster.config, 'argocd', `${env}-web`, 240_000);
+      expect(await appInEnv(env)).toEqual({ image: `${imageRepository}:${versions[env]}`, answer: [200, versions[env]] });
+    }
+
+    // What the env repos say (git) and what the cluster runs agree, app × env, with each env's last PipelineRun.
+    const status = await hat(['status', '--repo', `test=${envUrls.test}`, '--repo', `stage=${envUrls.stage}`, '--repo', `prod=${envUrls.prod}`, '--cluster', '--json'], {
+      KUBECONFIG: cluster.layout.adminKubeconfig,
+      HAT_GIT_USERNAME: READER.username,
+      HAT_GIT_PASSWORD: READER.password,
+    });
+    expect(status.exitCode, status.all).toBe(0);
+    const rows = JSON.parse(status.stdout) as { app: string; env: string; git: string; cluster: { runningVersions: string[]; sync: string; health: string; lastRun: { outcome: string } } }[];
+    expect(rows.map((r) => [r.app, r.env, r.git, r.cluster.runningVersions, r.cluster.sync, r.cluster.health, r.cluster.lastRun.outcome])).toEqual(
+      (['test', 'stage', 'prod'] as const).map((env) => ['web', env, versions[env], [versions[env]], 'Synced', 'Healthy', 'Completed']),
+    );
+  });
+
+  it('6. the bundles resolver: a TaskRun resolves git-clone from its catalog bundle in the registry, by digest, and clones the app', async () => {
+    const published = images.published.filter((p) => p.task === 'git-clone').at(-1)!;
+    // The bundle as pushed to this run's registry (the catalog records the public registry name, same digest).
+    const bundle = `${registry.host}/hat-project/${published.bundle.split('/hat-project/')[1]!.replace(/:[^:@/]+@/, '@')}`;
+    expect(bundle).toMatch(/@sha256:[0-9a-f]{64}$/);
+    await core.createNamespacedSecret({ namespace: NAMESPACE, body: { metadata: { name: 'catalog-pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64') } } }) } } });
+    const run = await runToEnd('TaskRun', 'bundle-git-clone', {
+      taskRef: { resolver: 'bundles', params: [{ name: 'bundle', value: bundle }, { name: 'name', value: 'git-clone' }, { name: 'kind', value: 'task' }, { name: 'secret', value: 'catalog-pull' }] },
+      params: [{ name: 'url', value: appUrl }, { name: 'revision', value: mainCommit }],
+      workspaces: [{ name: 'output', emptyDir: {} }, { name: 'basic-auth', secret: { secretName: 'web-git' } }],
+    });
+    expect(run.status?.conditions?.[0]?.reason, JSON.stringify(run.status?.conditions)).toBe('Succeeded');
+    expect(Object.fromEntries((run.status?.results ?? []).map((r) => [r.name, r.value.trim()]))['commit']).toBe(mainCommit);
+  });
+
+  it('7. failures a user meets, each with a clear line in the run: a workspace the steps cannot write, an unreachable registry, a refused env credential, a missing hat-gitops-<env>', async () => {
+    // A hand-written PipelineRun whose volume has no fsGroup: git-clone (uid 65532) cannot write it and says how to fix it.
+    const pvc = { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } } } };
+    const cloneAndBuild = (image: string) => ({
+      workspaces: [{ name: 'source' }],
+      tasks: [
+        { name: 'clone', taskRef: { name: 'git-clone-v1' }, params: [{ name: 'url', value: appUrl }, { name: 'revision', value: mainCommit }], workspaces: [{ name: 'output', workspace: 'source' }, { name: 'basic-auth', workspace: 'git' }] },
+        { name: 'build', runAfter: ['clone'], taskRef: { name: 'build-image-v1' }, params: [{ name: 'image', value: image }, { name: 'tag', value: '9.9.9' }, { name: 'tls-verify', value: 'false' }], workspaces: [{ name: 'source', workspace: 'source' }] },
+      ],
+    });
+    const withGit = (spec: ReturnType<typeof cloneAndBuild>) => ({ ...spec, workspaces: [...spec.workspaces, { name: 'git' }] });
+    const taskRunOf = async (pipelineRun: string, task: string) =>
+      ((await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', labelSelector: `tekton.dev/pipelineRun=${pipelineRun},tekton.dev/pipelineTask=${task}` })) as { items: TektonRun[] }).items[0]!;
+    const noFsGroup = await runToEnd('PipelineRun', 'no-fsgroup', { pipelineSpec: withGit(cloneAndBuild(`${registry.host}/apps/never`)), workspaces: [{ name: 'source', ...pvc }, { name: 'git', secret: { secretName: 'web-git' } }] });
+    expect(noFsGroup.status?.conditions?.[0]?.reason).toBe('Failed');
+    expect(await lastLogLine(await taskRunOf('no-fsgroup', 'clone'))).toMatch(/^error: workspace output \(\/workspace\/output\) is not writable by this step's user \(uid 65532 gid 65532\): the volume belongs to uid 0 gid 0 with mode 755\. Set the PipelineRun's podTemplate securityContext fsGroup/);
+
+    // With fsGroup the clone works; the registry is not reachable from the pod: bounded retries, then one line naming it.
+    const unreachable = await runToEnd('PipelineRun', 'registry-unreachable', {
+      pipelineSpec: withGit(cloneAndBuild(`${NODE}:9/apps/web`)),
+      workspaces: [{ name: 'source', ...pvc }, { name: 'git', secret: { secretName: 'web-git' } }],
+      taskRunTemplate: { podTemplate: { securityContext: { fsGroup: 65532 } } },
+    }, 480_000);
+    expect(unreachable.status?.conditions?.[0]?.reason).toBe('Failed');
+    expect(await lastLogLine(await taskRunOf('registry-unreachable', 'build'))).toMatch(new RegExp(`^error: .*${NODE.replace(/\./g, '\\.')}:9.*`));
+
+    // deploy-prod with the test env's credential: the prod repo refuses it; nothing pushed, no secret in the log.
+    const prodHead = (await execa('git', ['--git-dir', git.repoPath('gitops/prod'), 'rev-parse', 'main'])).stdout.trim();
+    await core.replaceNamespacedSecret({ name: 'hat-gitops-prod', namespace: NAMESPACE, body: { metadata: { name: 'hat-gitops-prod', namespace: NAMESPACE }, type: 'kubernetes.io/basic-auth', stringData: DEPLOYERS.test } });
+    const refused = await runToEnd('TaskRun', 'deploy-prod-refused', { taskRef: { name: 'deploy-prod-v1' }, params: [{ name: 'app', value: 'web' }, { name: 'version', value: '1.0.1' }] });
+    expect(refused.status?.conditions?.[0]?.reason).toBe('Failed');
+    const refusedLine = await lastLogLine(refused);
+    expect(refusedLine).toMatch(/^error: prod repo http:\/\/\S+\/gitops\/prod\.git: authentication refused; check its credentials$/);
+    expect(refusedLine).not.toContain(DEPLOYERS.test.password);
+    expect((await execa('git', ['--git-dir', git.repoPath('gitops/prod'), 'rev-parse', 'main'])).stdout.trim()).toBe(prodHead);
+
+    // Without hat-gitops-prod the TaskRun fails at once (no Pod Pending on FailedMount) and says how to create it.
+    await core.deleteNamespacedConfigMap({ name: 'hat-gitops-prod', namespace: NAMESPACE });
+    await core.deleteNamespacedSecret({ name: 'hat-gitops-prod', namespace: NAMESPACE });
+    const missing = await runToEnd('TaskRun', 'deploy-prod-missing', { taskRef: { name: 'deploy-prod-v1' }, params: [{ name: 'app', value: 'web' }, { name: 'version', value: '1.0.1' }] }, 120_000);
+    expect(missing.status?.conditions?.[0]?.reason).toBe('Failed');
+    expect(await lastLogLine(missing)).toBe('error: ConfigMap hat-gitops-prod is missing or empty in this namespace, so the prod env repo is unknown: create it with hat install --env-config prod=FILE (keys url, optional branch, author-name, author-email)');
   });
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { clusterDown, clusterLayout, clusterStatus, clusterUp, loadKubeconfig, runProvisioner } from '@hat/cluster';
+import { allowPlainHttpRegistry, clusterDown, clusterLayout, clusterStatus, clusterUp, loadKubeconfig, runProvisioner } from '@hat/cluster';
 import { createLogger, HatError } from '@hat/task-runtime';
 import { describe } from '../command-table.ts';
 
@@ -41,6 +41,13 @@ export function registerClusterCommands(program: Command): void {
     .action(async () => {
       const layout = clusterLayout();
       await runProvisioner(loadKubeconfig(layout.adminKubeconfig), layout.volumes, (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
+    });
+  cluster
+    .command('allow-registry')
+    .description("let the node pull images over plain HTTP from a registry on this machine (<IPv4>:<port>; no restart)")
+    .argument('<host>', 'the registry, as <IPv4 address>:<port> of this machine')
+    .action(async (host: string) => {
+      process.stdout.write(`${await allowPlainHttpRegistry(clusterLayout(), host)}\n`);
     });
   cluster
     .command('kubeconfig')

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { CATALOG_APP_DEFAULTS } from '@hat/catalog';
-import { envFilesOf, install, kubeContext } from '@hat/cluster';
+import { envFilesOf, envSyncsOf, install, kubeContext } from '@hat/cluster';
 import { HelmError, template } from '@hat/helm';
 import { createLogger, InputError, oneLine } from '@hat/task-runtime';
 import { hasRepo, repoRoot } from '@hat/task-runner';
@@ -21,6 +21,8 @@ interface InstallFlags {
   argocdNamespace: string;
   envConfig?: Record<string, string>;
   envSecret?: Record<string, string>;
+  envSync?: Record<string, string>;
+  chartRegistryCredentials?: string;
   pipelineValues?: string;
   pipelineChart?: string;
   wait: boolean;
@@ -58,6 +60,8 @@ export function registerInstallCommand(program: Command): void {
     .option('--argocd-namespace <ns>', "Argo CD's namespace", CATALOG_APP_DEFAULTS.argocdNamespace)
     .option('--env-config <env=path>', 'ConfigMap hat-gitops-<env>: a folder of key files or a KEY=VALUE file (url, branch, author-name, author-email; repeatable)', keyValue('--env-config'))
     .option('--env-secret <env=path>', 'Secret hat-gitops-<env>: a folder of key files or a KEY=VALUE file (username and password, or ssh-privatekey and known_hosts; never printed; repeatable)', keyValue('--env-secret'))
+    .option('--env-sync <env=path>', "Argo CD follows the env repo (its argocd/ ApplicationSet): a folder of key files or a KEY=VALUE file (url as Argo CD reaches it, branch, username and password or ssh-privatekey, read-only; never printed; repeatable)", keyValue('--env-sync'))
+    .option('--chart-registry-credentials <path>', "Argo CD's login to the app charts' OCI repository: a folder of key files or a KEY=VALUE file (url oci://<registry>/<path>, username, password; never printed)")
     .option('--pipeline-values <file>', "an app's values for the pipeline chart: render it and apply it into the tasks namespace")
     .option('--pipeline-chart <dir>', 'the pipeline chart (default: charts/pipeline of this repository)')
     .option('--no-wait', 'do not wait for Argo CD to sync the catalog')
@@ -66,6 +70,7 @@ export function registerInstallCommand(program: Command): void {
       const timeout = Number(o.timeout);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new InputError(`--timeout takes a whole number of seconds (got ${JSON.stringify(o.timeout)})`);
       const envs = envFilesOf(o.envConfig ?? {}, o.envSecret ?? {});
+      const envSyncs = envSyncsOf(o.envSync ?? {});
       const { config, source } = kubeContext({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}) });
       const log = createLogger({ prefix: 'install' });
       log.info(`context ${config.getCurrentContext()} (${source}), server ${config.getCurrentCluster()?.server}`);
@@ -75,6 +80,9 @@ export function registerInstallCommand(program: Command): void {
         log,
         namespace: o.namespace,
         envs,
+        envSyncs,
+        argocdNamespace: o.argocdNamespace,
+        ...(o.chartRegistryCredentials ? { chartRegistryCredentials: o.chartRegistryCredentials } : {}),
         ...(o.catalogCredentials ? { catalogCredentials: o.catalogCredentials } : {}),
         ...(o.catalogRepo ? { catalog: { repoURL: o.catalogRepo, revision: o.catalogRevision, path: o.catalogPath, namespace: o.namespace, argocdNamespace: o.argocdNamespace } } : {}),
         ...(pipelineYaml ? { pipelineYaml } : {}),

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { clusterAppStatus, kubeContext, type ClusterAppStatus } from '@hat/cluster';
+import { CATALOG_APP_DEFAULTS } from '@hat/catalog';
 import { describe } from '../command-table.ts';
 import { InputError } from '@hat/task-runtime';
 import { authFromEnv, formatTable, keyValue } from '../cli-util.ts';
@@ -15,16 +17,66 @@ async function readAll(repos: Record<string, string>, branch: string): Promise<{
   return { envs, records };
 }
 
+interface StatusFlags {
+  repo?: Record<string, string>;
+  branch: string;
+  cluster?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  namespace: string;
+  argocdNamespace: string;
+  json?: boolean;
+}
+
+const ENV_ORDER = ['test', 'stage', 'prod'];
+const envRank = (env: string, envs: readonly string[]): number => (envs.includes(env) ? envs.indexOf(env) : envs.length + (ENV_ORDER.includes(env) ? ENV_ORDER.indexOf(env) : ENV_ORDER.length));
+
+/** One row per app × env: the version in git (with --repo), what Argo CD runs and its state, the last PipelineRun. */
+function printClusterStatus(cluster: readonly ClusterAppStatus[], current: Map<string, Map<string, DeployRecord>>, envs: readonly string[], json: boolean): void {
+  const keys = new Map<string, { app: string; env: string }>();
+  for (const c of cluster) keys.set(`${c.app} ${c.env}`, c);
+  for (const [app, byEnv] of current) for (const env of byEnv.keys()) keys.set(`${app} ${env}`, { app, env });
+  const rows = [...keys.values()]
+    .sort((a, b) => a.app.localeCompare(b.app) || envRank(a.env, envs) - envRank(b.env, envs))
+    .map(({ app, env }) => ({ app, env, git: current.get(app)?.get(env)?.version ?? null, cluster: cluster.find((c) => c.app === app && c.env === env) ?? null }));
+  if (json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return;
+  }
+  const table = rows.map((r) => [
+    r.app,
+    r.env,
+    r.git ?? '-',
+    r.cluster?.runningVersions.join(', ') || '-',
+    r.cluster?.sync ? `${r.cluster.sync} ${short(r.cluster.revision ?? undefined)}` : '-',
+    r.cluster?.health ?? '-',
+    r.cluster?.lastRun ? `${r.cluster.lastRun.name} ${r.cluster.lastRun.outcome}` : '-',
+  ]);
+  process.stdout.write(`${formatTable(['app', 'env', 'git', 'running', 'argo cd', 'health', 'last pipeline run'], table)}\n`);
+  for (const r of rows) if (r.cluster?.message) process.stdout.write(`${r.app} in ${r.env}: ${r.cluster.message}\n`);
+}
+
 export function registerStatusCommands(program: Command): void {
   program
     .command('status')
     .description(describe('status'))
-    .requiredOption('--repo <env=url>', 'an env repo (repeatable, in promotion order)', keyValue('--repo'))
+    .option('--repo <env=url>', 'an env repo (repeatable, in promotion order)', keyValue('--repo'))
     .option('--branch <branch>', 'branch of the env repos', 'main')
+    .option('--cluster', "add what the cluster says: Argo CD's sync, revision, health and running version per app and env, and the app's last PipelineRun")
+    .option('--kubeconfig <file>', 'with --cluster: kubeconfig (default: $KUBECONFIG, ~/.kube/config, else the cluster of hat cluster up)')
+    .option('--context <name>', 'with --cluster: kube context (default: the current one)')
+    .option('--namespace <ns>', 'with --cluster: the tasks namespace (PipelineRuns)', CATALOG_APP_DEFAULTS.namespace)
+    .option('--argocd-namespace <ns>', "with --cluster: Argo CD's namespace", CATALOG_APP_DEFAULTS.argocdNamespace)
     .option('--json', 'print JSON')
-    .action(async (o: { repo: Record<string, string>; branch: string; json?: boolean }) => {
-      const { envs, records } = await readAll(o.repo, o.branch);
+    .action(async (o: StatusFlags) => {
+      if (!o.repo && !o.cluster) throw new InputError('--repo: give at least one env repo as ENV=URL (or --cluster), e.g. --repo test=https://git.example.com/gitops/test.git');
+      const { envs, records } = o.repo ? await readAll(o.repo, o.branch) : { envs: [] as string[], records: [] as DeployRecord[] };
       const current = currentVersions(records);
+      if (o.cluster) {
+        const { config } = kubeContext({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}) });
+        printClusterStatus(await clusterAppStatus(config, { argocdNamespace: o.argocdNamespace, namespace: o.namespace }), current, envs, o.json === true);
+        return;
+      }
       const apps = [...current.keys()].sort();
       if (o.json) {
         const out = Object.fromEntries(apps.map((app) => [app, Object.fromEntries([...current.get(app)!].map(([env, r]) => [env, { version: r.version, commit: r.commit, time: new Date(r.time * 1000).toISOString(), sourceCommit: r.sourceCommit ?? null, rollback: r.rollback }]))]));

@@ -21,6 +21,8 @@ image:
   repository: ${repo}
   tag: ""
   pullPolicy: IfNotPresent
+# Secrets of type kubernetes.io/dockerconfigjson in the release's namespace, for a registry that needs a login.
+imagePullSecrets: []
 service:
   type: ClusterIP
   port: 80
@@ -45,6 +47,10 @@ spec:
       labels:
         app.kubernetes.io/instance: {{ .Release.Name }}
     spec:
+      {{- with .Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       securityContext:
         runAsNonRoot: true
         runAsUser: 65532
@@ -83,6 +89,9 @@ FROM scratch
 COPY busybox /bin/busybox
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
 COPY www/ /www/
+# The pipeline passes the service version as a build argument: the image serves it at /version.
+ARG VERSION=0.0.0-dev
+RUN echo "$VERSION" > /www/version
 USER 65532
 EXPOSE 8080
 ENTRYPOINT ["/bin/httpd", "-f", "-v", "-p", "8080", "-h", "/www"]

@@ -82,7 +82,10 @@ export function compareContracts(before: Contract, after: Contract): ContractCha
   for (const [mountPath, m] of before.mounts) {
     const next = after.mounts.get(mountPath);
     if (!next) reasons.push(['major', `mount ${mountPath} (${m.object}) removed`]);
-    else if (next.object !== m.object || next.optional !== m.optional) reasons.push(['major', `mount ${mountPath} changed: ${m.object}${m.optional ? ' (optional)' : ''} → ${next.object}${next.optional ? ' (optional)' : ''}`]);
+    else if (next.object !== m.object) reasons.push(['major', `mount ${mountPath} changed: ${m.object} → ${next.object}`]);
+    // Optional is a relaxation (everything that ran still runs); required again breaks runs without the object.
+    else if (m.optional && !next.optional) reasons.push(['major', `mount ${mountPath} (${m.object}) made required`]);
+    else if (!m.optional && next.optional) reasons.push(['minor', `mount ${mountPath} (${m.object}) made optional`]);
   }
   for (const [mountPath, m] of after.mounts) {
     if (!before.mounts.has(mountPath)) reasons.push(m.optional ? ['minor', `optional mount ${mountPath} (${m.object}) added`] : ['major', `mount ${mountPath} (${m.object}) added`]);

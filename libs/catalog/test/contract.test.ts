@@ -31,6 +31,7 @@ describe('versioning rule', () => {
     ['a result added', { results: ['commit', 'url'] }, 'minor', 'result url added'],
     ['an optional workspace added', { workspaces: { source: {}, cache: { optional: true }, ssh: { optional: true } } }, 'minor', 'optional workspace ssh added'],
     ['a workspace made optional', { workspaces: { source: { optional: true }, cache: { optional: true } } }, 'minor', 'workspace source made optional'],
+    ['a mount made optional', { mounts: { '/var/run/hat/creds': 'secret/hat-gitops-test?' } }, 'minor', 'mount /var/run/hat/creds (secret/hat-gitops-test) made optional'],
     ['an optional mount added', { mounts: { '/var/run/hat/creds': 'secret/hat-gitops-test', '/y': 'configMap/y?' } }, 'minor', 'optional mount /y (configMap/y) added'],
   ] as const)('%s → %s', (_what, change, bump, reason) => {
     const after = contract({

@@ -2,7 +2,7 @@
 // pods down (so their network namespaces and veths go through CNI), unmounts the kubelet's mounts, removes the
 // iptables chains of the kubelet and CNI, the routes, the bridge, the address on lo, and the state. Also after a
 // crash: each step tolerates what is already gone.
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeconfig } from './apply.ts';
@@ -29,6 +29,32 @@ async function deleteAllPods(l: ClusterLayout, log: Logger): Promise<void> {
   }
 }
 
+/**
+ * The containerd shims of this cluster's containerd (argv `-address <its socket>`): they outlive containerd by design,
+ * so a pod the kubelet did not take down in time leaves one behind. Found by PID in /proc, never by name.
+ */
+export async function shimPids(socket: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    const at = argv.indexOf('-address');
+    if (/containerd-shim/.test(argv[0] ?? '') && at > 0 && argv[at + 1] === socket) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+async function stopShims(l: ClusterLayout, log: Logger): Promise<void> {
+  const pids = await shimPids(l.containerdSocket);
+  if (pids.length === 0) return;
+  const signal = (list: number[], sig: NodeJS.Signals) => list.forEach((pid) => { try { process.kill(pid, sig); } catch { /* gone */ } });
+  signal(pids, 'SIGTERM');
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline && (await shimPids(l.containerdSocket)).length > 0) await sleep(200);
+  signal(await shimPids(l.containerdSocket), 'SIGKILL');
+  log.info(`stopped ${pids.length} leftover containerd shim(s)`);
+}
+
 /** The mounts under the state dir (the kubelet bind-mounts its root dir; pods' volumes), deepest first. */
 async function unmountUnder(dir: string): Promise<void> {
   const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m === dir || m.startsWith(`${dir}/`));
@@ -46,6 +72,7 @@ export async function clusterDown(opts: { log?: Logger; network?: ClusterNetwork
   await deleteAllPods(l, log);
   const names = await daemonNames(l);
   for (const name of [...ORDER, ...names.filter((n) => !ORDER.includes(n))]) await stopDaemon(l, name);
+  await stopShims(l, log);
   await unmountUnder(l.dir);
   await removeClusterIptables();
   await tearDownHostNetwork(net);

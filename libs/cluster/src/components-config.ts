@@ -3,6 +3,7 @@ import type { ClusterLayout } from './state.ts';
 import type { ClusterNetwork } from './network.ts';
 import { bridgeAddress } from './host-network.ts';
 import type { Pki } from './pki.ts';
+import { registryHostsDir } from './registry-hosts.ts';
 import { CLUSTER_DOMAIN } from './pki.ts';
 
 export const PAUSE_IMAGE = 'localhost/hat/pause:1';
@@ -30,6 +31,8 @@ state = "${l.containerd}/state"
     snapshotter = "overlayfs"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "${registryHostsDir(l)}"
 `;
 
 /**

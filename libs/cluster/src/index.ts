@@ -35,3 +35,8 @@ export { ENV_CONFIG_KEYS, ENV_SECRET_KEYS, envFilesOf, envObjects, readKeyValues
 export type { EnvFiles, EnvName } from './install-env.ts';
 export { kubeContext } from './kube-context.ts';
 export type { KubeContextOptions } from './kube-context.ts';
+export { allowPlainHttpRegistry, plainHttpHostsToml, registryHostsDir } from './registry-hosts.ts';
+export { CHART_REGISTRY_KEYS, chartRegistryObjects, ENV_SYNC_KEYS, envSyncObjects, envSyncsOf } from './install-env-sync.ts';
+export type { EnvSync } from './install-env-sync.ts';
+export { clusterAppStatus, imageTag, runOutcome } from './app-status.ts';
+export type { ClusterAppStatus } from './app-status.ts';

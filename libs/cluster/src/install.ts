@@ -10,6 +10,7 @@ import { ADDONS, ARGOCD_NAMESPACE, isClusterScoped, parseManifests, type AddonNa
 import { addonStatus, type AddonStatus } from './addon-status.ts';
 import { applyOne, describeObject } from './apply.ts';
 import { base64Values, envObjects, readKeyValues, type EnvFiles } from './install-env.ts';
+import { chartRegistryObjects, envSyncObjects, type EnvSync } from './install-env-sync.ts';
 import { waitUntil } from './wait.ts';
 
 /** Oldest version of each add-on HAT supports (HAT's Tasks are tekton.dev/v1; its chart uses Triggers v1beta1). */
@@ -51,6 +52,12 @@ export interface InstallOptions {
   /** The tasks namespace (created when absent). */
   readonly namespace: string;
   readonly envs?: readonly EnvFiles[];
+  /** Env repos Argo CD follows (repository Secret + Application hat-env-<env>). */
+  readonly envSyncs?: readonly EnvSync[];
+  /** Argo CD's Helm OCI repository credentials for the app charts (url, username, password). */
+  readonly chartRegistryCredentials?: string;
+  /** Argo CD's namespace (default argocd; the catalog's own when given). */
+  readonly argocdNamespace?: string;
   /** Rendered pipeline chart (multi-document YAML) to apply into the tasks namespace. */
   readonly pipelineYaml?: string;
   /** Wait until Argo CD has synced the catalog (Synced and Healthy). */
@@ -85,6 +92,9 @@ export async function installObjects(opts: InstallOptions): Promise<KubernetesOb
   if (opts.catalogCredentials && !opts.catalog) throw new InputError('--catalog-credentials needs --catalog-repo');
   if (opts.catalog && opts.catalogCredentials) objects.push(await catalogRepoSecret(opts.catalog, opts.catalogCredentials));
   if (opts.catalog) objects.push(catalogAppProject(opts.catalog), catalogApplication(opts.catalog));
+  const argocdNamespace = opts.catalog?.argocdNamespace ?? opts.argocdNamespace ?? ARGOCD_NAMESPACE;
+  if (opts.chartRegistryCredentials) objects.push(...(await chartRegistryObjects(opts.chartRegistryCredentials, argocdNamespace)));
+  for (const s of opts.envSyncs ?? []) objects.push(...(await envSyncObjects(s, argocdNamespace)));
   for (const o of opts.pipelineYaml ? parseManifests(opts.pipelineYaml) : []) {
     objects.push(isClusterScoped(o) ? o : { ...o, metadata: { ...o.metadata, namespace: o.metadata?.namespace ?? opts.namespace } });
   }

@@ -1,8 +1,10 @@
 // The cluster's default StorageClass `hat-local` and its dynamic provisioner: for each Pending claim of that class a
-// hostPath PersistentVolume in a folder of its own under <state>/volumes, writable by any pod user (hostPath
-// volumes ignore fsGroup: a root-owned 0755 folder fails a non-root step); a Released volume's folder is removed
-// with it. It runs on the host, started by `hat cluster up` as one of its processes (`hat cluster provisioner`).
-import { chmod, mkdir, rm } from 'node:fs/promises';
+// `local` PersistentVolume in a folder of its own under <state>/volumes, owned by root with mode 0755, as volumes of
+// real storage classes are: a pod's fsGroup makes it writable by the pod's non-root user (the kubelet applies fsGroup
+// to local volumes; it ignores it for hostPath), and without fsGroup a non-root step cannot write, as on a real
+// cluster. A Released volume's folder is removed with it. It runs on the host, started by `hat cluster up` as one
+// of its processes (`hat cluster provisioner`).
+import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, type KubernetesObject, type V1PersistentVolume } from '@kubernetes/client-node';
@@ -26,6 +28,7 @@ export async function provisionOnce(config: KubeConfig, volumesDir: string): Pro
   const created: string[] = [];
   const deleted: string[] = [];
   const pvs = (await core.listPersistentVolume()).items;
+  const nodes = (await core.listNode()).items.map((n) => n.metadata!.name!);
   for (const claim of (await core.listPersistentVolumeClaimForAllNamespaces()).items) {
     if (claim.status?.phase !== 'Pending' || claim.spec?.storageClassName !== STORAGE_CLASS || claim.spec.volumeName) continue;
     const uid = claim.metadata!.uid!;
@@ -33,7 +36,8 @@ export async function provisionOnce(config: KubeConfig, volumesDir: string): Pro
     if (pvs.some((pv) => pv.metadata?.name === name)) continue;
     const dir = path.join(volumesDir, `${claim.metadata!.namespace}-${claim.metadata!.name}-${uid.slice(0, 8)}`);
     await mkdir(dir, { recursive: true });
-    await chmod(dir, 0o1777);
+    await chown(dir, 0, 0);
+    await chmod(dir, 0o755);
     const pv: V1PersistentVolume = {
       metadata: { name, annotations: { 'pv.kubernetes.io/provisioned-by': PROVISIONER } },
       spec: {
@@ -41,7 +45,8 @@ export async function provisionOnce(config: KubeConfig, volumesDir: string): Pro
         accessModes: claim.spec.accessModes ?? ['ReadWriteOnce'],
         persistentVolumeReclaimPolicy: 'Delete',
         storageClassName: STORAGE_CLASS,
-        hostPath: { path: dir, type: 'Directory' },
+        local: { path: dir },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: nodes }] }] } },
         claimRef: { namespace: claim.metadata!.namespace!, name: claim.metadata!.name!, uid },
       },
     };
@@ -50,7 +55,7 @@ export async function provisionOnce(config: KubeConfig, volumesDir: string): Pro
   }
   for (const pv of pvs) {
     if (pv.status?.phase !== 'Released' || pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] !== PROVISIONER) continue;
-    const dir = pv.spec?.hostPath?.path;
+    const dir = pv.spec?.local?.path;
     if (dir && dir.startsWith(`${volumesDir}${path.sep}`)) await rm(dir, { recursive: true, force: true });
     await core.deletePersistentVolume({ name: pv.metadata.name! }).catch(() => undefined);
     deleted.push(pv.metadata.name!);

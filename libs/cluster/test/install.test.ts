@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addonProblems, envFilesOf, envObjects, installObjects, versionAtLeast, type AddonStatus } from '../src/index.ts';
+import { addonProblems, chartRegistryObjects, envFilesOf, envObjects, envSyncObjects, envSyncsOf, installObjects, versionAtLeast, type AddonStatus } from '../src/index.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '@hat/task-runtime';
 
@@ -64,5 +64,35 @@ describe('installObjects', () => {
     const objects = await installObjects({ config, log, namespace: 'hat-ci', pipelineYaml: yaml });
     expect(objects.map((o) => [o.kind, o.metadata?.namespace])).toEqual([['Namespace', undefined], ['ClusterRoleBinding', undefined], ['ServiceAccount', 'hat-ci']]);
     await expect(installObjects({ config, log, namespace: 'hat-ci', catalogCredentials: '/x' })).rejects.toThrow('--catalog-credentials needs --catalog-repo');
+  });
+});
+
+describe('Argo CD following env repos, and its login to the chart registry', () => {
+  const decoded = (o: unknown) => Object.fromEntries(Object.entries((o as { data: Record<string, string> }).data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+  it('--env-sync: a repository Secret with the read credentials and an Application syncing the env repo argocd/ folder', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-env-sync-'));
+    await writeFile(path.join(dir, 'test.sync'), 'url=http://10.213.0.1:8080/git/gitops/test.git\nusername=argocd-read\npassword=read-only-token\n');
+    const [secret, app] = await envSyncObjects(envSyncsOf({ test: path.join(dir, 'test.sync') })[0]!, 'argocd');
+    expect(secret).toMatchObject({ kind: 'Secret', metadata: { name: 'hat-env-test-repo', namespace: 'argocd', labels: { 'argocd.argoproj.io/secret-type': 'repository', 'hat.dev/env': 'test' } } });
+    expect(decoded(secret)).toEqual({ type: 'git', url: 'http://10.213.0.1:8080/git/gitops/test.git', username: 'argocd-read', password: 'read-only-token' });
+    expect(app).toMatchObject({
+      kind: 'Application',
+      metadata: { name: 'hat-env-test', namespace: 'argocd' },
+      spec: { source: { repoURL: 'http://10.213.0.1:8080/git/gitops/test.git', targetRevision: 'main', path: 'argocd' }, destination: { namespace: 'argocd' }, syncPolicy: { automated: { prune: true, selfHeal: true } } },
+    });
+    expect(JSON.stringify(app)).not.toContain('read-only-token');
+    await writeFile(path.join(dir, 'bad.sync'), 'url=gitops/test\n');
+    await expect(envSyncObjects({ env: 'prod', file: path.join(dir, 'bad.sync') }, 'argocd')).rejects.toThrow(/^--env-sync prod: url must be the env repo's https:\/\/, http:\/\/ or ssh:\/\/ URL as Argo CD reaches it \(got "gitops\/test"\)$/);
+    expect(() => envSyncsOf({ qa: 'x' })).toThrow(/^--env-sync takes ENV=PATH with ENV one of test, stage, prod \(got "qa"\)$/);
+  });
+  it('--chart-registry-credentials: a Helm OCI repository Secret whose url is the dependency repository without oci://', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-chart-registry-'));
+    await writeFile(path.join(dir, 'charts'), 'url=oci://10.213.0.1:5000/charts\nusername=reader\npassword=chart-pass\n');
+    const [secret] = await chartRegistryObjects(path.join(dir, 'charts'), 'argocd');
+    expect(decoded(secret)).toEqual({ type: 'helm', name: 'hat-chart-registry', url: '10.213.0.1:5000/charts', enableOCI: 'true', username: 'reader', password: 'chart-pass' });
+    await writeFile(path.join(dir, 'http'), 'url=https://charts.example.com\nusername=a\npassword=b\n');
+    await expect(chartRegistryObjects(path.join(dir, 'http'), 'argocd')).rejects.toThrow(/^--chart-registry-credentials: url must be the chart repository as oci:\/\/<registry>\/<path> \(got "https:\/\/charts\.example\.com"\)$/);
+    await writeFile(path.join(dir, 'nouser'), 'url=oci://10.213.0.1:5000/charts\npassword=b\n');
+    await expect(chartRegistryObjects(path.join(dir, 'nouser'), 'argocd')).rejects.toThrow(/needs username and password/);
   });
 });

@@ -1,6 +1,12 @@
 // The network checks `hat cluster up` runs before any component starts: real routing-table lookups on this
 // machine (`ip route get` sends nothing), nothing changed.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { containerdConfig } from '../src/components-config.ts';
+import { allowPlainHttpRegistry, plainHttpHostsToml, registryHostsDir } from '../src/registry-hosts.ts';
+import { clusterLayout } from '../src/state.ts';
 import { DEFAULT_NETWORK, assertNetworkSafe, networkProblems, parseRouteGet, probesOf, staysLocal } from '../src/network.ts';
 
 describe('cluster network safety', () => {
@@ -31,5 +37,24 @@ describe('cluster network safety', () => {
   it('accepts ranges that route locally; still wants the node address as a /32 on lo', async () => {
     const problems = await networkProblems({ nodeAddress: '127.0.0.1', serviceCidr: '127.0.1.0/24', podCidr: '127.0.2.0/24', bridge: 'hat0' });
     expect(problems).toEqual(['node address 127.0.0.1/32 is not on lo']);
+  });
+});
+
+describe('registries the node pulls from over plain HTTP', () => {
+  it('writes hosts.toml under containerd config_path for a registry on this machine; refuses malformed and non-local hosts, writing nothing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-registry-hosts-'));
+    try {
+      const l = clusterLayout(dir);
+      expect(containerdConfig(l)).toContain(`config_path = "${registryHostsDir(l)}"`);
+      const file = await allowPlainHttpRegistry(l, '127.0.0.1:5000');
+      expect(file).toBe(path.join(dir, 'containerd', 'certs.d', '127.0.0.1:5000', 'hosts.toml'));
+      expect(await readFile(file, 'utf8')).toBe(plainHttpHostsToml('127.0.0.1:5000'));
+      expect(plainHttpHostsToml('127.0.0.1:5000')).toMatch(/^server = "http:\/\/127\.0\.0\.1:5000"$/m);
+      await expect(allowPlainHttpRegistry(l, 'registry.example.com')).rejects.toThrow(/^registry host: expected <IPv4 address>:<port> of a registry on this machine, got "registry\.example\.com"$/);
+      await expect(allowPlainHttpRegistry(l, '192.0.2.7:5000')).rejects.toThrow(/^registry host 192\.0\.2\.7:5000: 192\.0\.2\.7 is not an address of this machine/);
+      expect(await readdir(registryHostsDir(l))).toEqual(['127.0.0.1:5000']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

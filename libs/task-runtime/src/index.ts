@@ -14,3 +14,4 @@ export { run } from './exec.ts';
 export type { RunOptions, RunOutput } from './exec.ts';
 export { NETWORK_ATTEMPTS, withRetry } from './with-retry.ts';
 export { readMountKey } from './mount-key.ts';
+export { assertWritable } from './workspace-access.ts';

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -162,5 +163,21 @@ describe('run and retry', () => {
     // an ssh login name is no secret (results such as git-clone's url keep it); a password in any URL is
     expect(mask('ssh://git@host/x and git@host:x and git+ssh://deploy@host/y')).toBe('ssh://git@host/x and git@host:x and git+ssh://deploy@host/y');
     expect(mask('ssh://git:hunter22@host/x')).toBe('ssh://git:***@host/x');
+  });
+});
+
+describe('assertWritable (steps run as a non-root user)', () => {
+  // The check runs in a child process as uid 65532, as a step does, on a folder root owns.
+  const probe = async (dir: string) =>
+    (await execa('setpriv', ['--reuid=65532', '--regid=65532', '--clear-groups', process.execPath, '--import', 'tsx', '-e',
+      `import(${JSON.stringify(path.join(import.meta.dirname, '../src/workspace-access.ts'))}).then((m) => m.assertWritable(process.argv[1], 'output')).then(() => console.log('writable'), (e) => console.log(e.message))`, dir])).stdout;
+  it('names the workspace, the user, the owner and the fix (fsGroup) when the volume is not writable; passes and leaves nothing when it is', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-ws-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    await chmod(dir, 0o755);
+    expect(await probe(dir)).toBe(`workspace output (${dir}) is not writable by this step's user (uid 65532 gid 65532): the volume belongs to uid 0 gid 0 with mode 755. Set the PipelineRun's podTemplate securityContext fsGroup (e.g. fsGroup: 65532) so its volumes are group-writable; HAT's pipeline chart does (pipelineRun.fsGroup), hand-written PipelineRuns must too`);
+    await chmod(dir, 0o1777);
+    expect(await probe(dir)).toBe('writable');
+    expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { HatError, readMountKey, registerSecret } from '@hat/task-runtime';
 import type { GitAuth, Identity } from '@hat/git';
 
@@ -8,12 +9,25 @@ export interface EnvRepoConfig {
   readonly author: Identity;
 }
 
+const CONFIG_KEYS = 'url, optional branch, author-name, author-email';
+const SECRET_KEYS = 'username and password, or ssh-privatekey and known_hosts';
+
+/** The keys of a mounted ConfigMap or Secret (its files; the volume's own ..data entries are hidden). */
+const keysIn = async (dir: string | undefined): Promise<string[]> => (dir === undefined ? [] : (await readdir(dir).catch(() => [])).filter((n) => !n.startsWith('.')));
+
 /**
  * The env repo, its branch and credentials, from the SRE-owned ConfigMap and Secret `hat-gitops-<env>`
  * (mounted as files). Params never reach this: a pipeline cannot point deploy-test at prod.
  */
 export async function readEnvRepoConfig(env: string, configDir: string | undefined, secretDir: string | undefined): Promise<EnvRepoConfig> {
   const object = `hat-gitops-${env}`;
+  // Both are mounted optional, so a missing object reaches here as an empty folder (not a Pod stuck on FailedMount).
+  if ((await keysIn(configDir)).length === 0) {
+    throw new HatError(`ConfigMap ${object} is missing or empty in this namespace, so the ${env} env repo is unknown: create it with hat install --env-config ${env}=FILE (keys ${CONFIG_KEYS})`);
+  }
+  if ((await keysIn(secretDir)).length === 0) {
+    throw new HatError(`Secret ${object} is missing or empty in this namespace, so there is no credential for the ${env} env repo: create it with hat install --env-secret ${env}=PATH (${SECRET_KEYS})`);
+  }
   const url = (await readMountKey(configDir, 'url')) ?? (await readMountKey(secretDir, 'url'));
   if (!url) throw new HatError(`ConfigMap ${object} has no key url (the ${env} env repo); ask your SREs to set it`);
   const branch = (await readMountKey(configDir, 'branch')) ?? (await readMountKey(secretDir, 'branch')) ?? 'main';

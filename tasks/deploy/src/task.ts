@@ -46,13 +46,16 @@ export function deployTask(env: Environment) {
         name: 'gitops-config',
         kind: 'configMap',
         objectName: `hat-gitops-${env}`,
-        description: 'url (env repo, https:// or ssh://), optional branch (default main), author-name, author-email',
+        // Optional, so that a missing object fails the TaskRun with a message naming it (a required one leaves the Pod Pending on FailedMount).
+        optional: true,
+        description: 'url (env repo, https:// or ssh://), optional branch (default main), author-name, author-email. Missing: the run fails naming it.',
       },
       {
         name: 'gitops-credentials',
         kind: 'secret',
         objectName: `hat-gitops-${env}`,
-        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts',
+        optional: true,
+        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts. Missing: the run fails naming it.',
       },
     ],
     env: { HAT_ENV: env, HAT_TASKRUN: '$(context.taskRun.name)' },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startGitServer, type GitRepo, type GitServer } from '../../../test/stack/index.ts';
-import { appFiles, bare, envObjects, runDeploy } from './helpers.ts';
+import { appFiles, bare, envObjects, runDeploy, tempDir } from './helpers.ts';
 
 const TEST_CRED = { username: 'deploy-test', password: 'test-Secret-4711' };
 const PROD_CRED = { username: 'deploy-prod', password: 'prod-Secret-0815' };
@@ -79,8 +79,8 @@ describe('deploy-test', () => {
     expect(task.spec.params.some((p: { name: string }) => /^(repo|url|branch|env|password|username|token)$/.test(p.name))).toBe(false);
     expect(task.spec.volumes).toEqual([
       { name: 'tmp', emptyDir: {} },
-      { name: 'gitops-config', configMap: { name: 'hat-gitops-test' } },
-      { name: 'gitops-credentials', secret: { secretName: 'hat-gitops-test' } },
+      { name: 'gitops-config', configMap: { name: 'hat-gitops-test', optional: true } },
+      { name: 'gitops-credentials', secret: { secretName: 'hat-gitops-test', optional: true } },
     ]);
     expect(task.spec.steps[0].env).toContainEqual({ name: 'HAT_ENV', value: 'test' });
   });
@@ -105,6 +105,17 @@ describe('bad input: one line naming the param, exit 2, nothing pushed', () => {
       expect(await bare(server, gitopsTest).head()).toBe(head);
     });
   }
+
+  it('a missing hat-gitops-<env> ConfigMap or Secret (mounted optional: an empty folder) fails naming the object and how to create it', async () => {
+    const objects = await envObjects('stage', gitopsTest, TEST_CRED);
+    const empty = await tempDir('hat-empty-mount-');
+    const noConfig = keep(await runDeploy('stage', { ...objects, config: empty }, { app: 'web', version: '1.0.0' }));
+    expect(noConfig.exitCode).toBe(1);
+    expect(noConfig.errorLine).toBe('error: ConfigMap hat-gitops-stage is missing or empty in this namespace, so the stage env repo is unknown: create it with hat install --env-config stage=FILE (keys url, optional branch, author-name, author-email)');
+    const noSecret = keep(await runDeploy('stage', { ...objects, secret: empty }, { app: 'web', version: '1.0.0' }));
+    expect(noSecret.exitCode).toBe(1);
+    expect(noSecret.errorLine).toBe('error: Secret hat-gitops-stage is missing or empty in this namespace, so there is no credential for the stage env repo: create it with hat install --env-secret stage=PATH (username and password, or ssh-privatekey and known_hosts)');
+  });
 
   it('missing app folder names the folder', async () => {
     const objects = await envObjects('test', gitopsTest, TEST_CRED);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AuthError, HostKeyError } from '@hat/git';
 import type { ParamsOf, ResultsOf } from '@hat/task-spec';
-import { HatError, withRetry, type TaskContext } from '@hat/task-runtime';
+import { assertWritable, HatError, withRetry, type TaskContext } from '@hat/task-runtime';
 import { cloneAuth } from './auth.ts';
 import { checkoutTarget, fetchTarget, headInfo, initRepo, updateSubmodules, type CheckoutOptions } from './checkout.ts';
 import { emptyDir } from './clean-dir.ts';
@@ -27,6 +27,8 @@ export async function run(params: Params, ctx: TaskContext): Promise<ResultsOf<t
     const env = withGitConfig(auth.env, [['safe.directory', dir]]);
     const depthText = params.depth === 0 ? 'full history' : `depth ${params.depth}`;
     ctx.log.info(`cloning ${params.url} at ${JSON.stringify(params.revision)} (${depthText}) with ${auth.source}`);
+    await mkdir(dir, { recursive: true }).catch(() => undefined);
+    await assertWritable(dir, 'output');
     if (params['delete-existing']) {
       const removed = await emptyDir(dir);
       if (removed > 0) ctx.log.info(`emptied the output workspace (${removed} entries)`);
