@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { build } from 'esbuild';
 import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,17 +168,25 @@ describe('run and retry', () => {
 });
 
 describe('assertWritable (steps run as a non-root user)', () => {
-  // The check runs in a child process as uid 65532, as a step does, on a folder root owns.
-  const probe = async (dir: string) =>
-    (await execa('setpriv', ['--reuid=65532', '--regid=65532', '--clear-groups', process.execPath, '--import', 'tsx', '-e',
-      `import(${JSON.stringify(path.join(import.meta.dirname, '../src/workspace-access.ts'))}).then((m) => m.assertWritable(process.argv[1], 'output')).then(() => console.log('writable'), (e) => console.log(e.message))`, dir])).stdout;
+  // The check runs in a child process as uid 65532, as a step does, on a folder root owns: the real module bundled
+  // (esbuild) into a world-readable temp folder, since the checkout may not be readable by that user.
+  const probe = async (bundle: string, dir: string) =>
+    (await execa('setpriv', ['--reuid=65532', '--regid=65532', '--clear-groups', process.execPath, bundle, dir])).stdout;
   it('names the workspace, the user, the owner and the fix (fsGroup) when the volume is not writable; passes and leaves nothing when it is', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-ws-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'hat-ws-'));
+    onTestFinished(() => rm(tmp, { recursive: true, force: true }));
+    const entry = path.join(tmp, 'entry.ts');
+    await writeFile(entry, `import { assertWritable } from ${JSON.stringify(path.join(import.meta.dirname, '../src/workspace-access.ts'))};\nassertWritable(process.argv[2]!, 'output').then(() => console.log('writable'), (e: Error) => console.log(e.message));\n`);
+    const bundle = path.join(tmp, 'probe.mjs');
+    await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+    const dir = path.join(tmp, 'ws');
+    await mkdir(dir);
+    await chmod(tmp, 0o755);
+    await chmod(bundle, 0o644);
     await chmod(dir, 0o755);
-    expect(await probe(dir)).toBe(`workspace output (${dir}) is not writable by this step's user (uid 65532 gid 65532): the volume belongs to uid 0 gid 0 with mode 755. Set the PipelineRun's podTemplate securityContext fsGroup (e.g. fsGroup: 65532) so its volumes are group-writable; HAT's pipeline chart does (pipelineRun.fsGroup), hand-written PipelineRuns must too`);
+    expect(await probe(bundle, dir)).toBe(`workspace output (${dir}) is not writable by this step's user (uid 65532 gid 65532): the volume belongs to uid 0 gid 0 with mode 755. Set the PipelineRun's podTemplate securityContext fsGroup (e.g. fsGroup: 65532) so its volumes are group-writable; HAT's pipeline chart does (pipelineRun.fsGroup), hand-written PipelineRuns must too`);
     await chmod(dir, 0o1777);
-    expect(await probe(dir)).toBe('writable');
+    expect(await probe(bundle, dir)).toBe('writable');
     expect(await readdir(dir)).toEqual([]);
   });
 });
