@@ -66,14 +66,20 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-interface PipelineRun {
+/** A PipelineRun or TaskRun, as far as these steps read it. */
+interface TektonRun {
   metadata: { name: string; labels?: Record<string, string> };
-  spec: { params?: { name: string; value: unknown }[] };
-  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  spec?: { params?: { name: string; value: unknown }[] };
+  status?: {
+    podName?: string;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    results?: { name: string; value: string }[];
+    skippedTasks?: { name: string; reason: string }[];
+  };
 }
 
-const pipelineRuns = async (): Promise<PipelineRun[]> =>
-  ((await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'pipelineruns' })) as { items: PipelineRun[] }).items;
+const pipelineRuns = async (): Promise<TektonRun[]> =>
+  ((await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'pipelineruns' })) as { items: TektonRun[] }).items;
 
 /** Task name → the step images of its newest published version in the committed catalog (what install/v1 holds). */
 async function committedInstallImages(): Promise<Record<string, string[]>> {
@@ -105,34 +111,38 @@ async function setUpEnv(env: Env): Promise<string[]> {
   await writeFile(path.join(work, `${env}.secret`), `username=${deployer.username}\npassword=${deployer.password}\n`);
   await writeFile(path.join(work, `${env}.sync`), `url=${url}\nusername=${READER.username}\npassword=${READER.password}\n`);
   await core.createNamespace({ body: { metadata: { name: `web-${env}` } } });
-  const dockerConfig = JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64') } } });
-  await core.createNamespacedSecret({ namespace: `web-${env}`, body: { metadata: { name: 'web-pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': dockerConfig } } });
+  await core.createNamespacedSecret({ namespace: `web-${env}`, body: { metadata: { name: 'web-pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': registryDockerConfig() } } });
   return ['--env-config', `${env}=${path.join(work, `${env}.env`)}`, '--env-secret', `${env}=${path.join(work, `${env}.secret`)}`];
 }
 
-interface TaskRunItem {
-  metadata: { labels?: Record<string, string> };
-  status?: { conditions?: { reason?: string; message?: string }[]; results?: { name: string; value: string }[] };
-}
-
-interface TektonRun {
-  metadata: { name: string };
-  status?: { podName?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[]; results?: { name: string; value: string }[] };
-}
-
-/** Creates a TaskRun or PipelineRun and waits (bounded) until it is done. */
-async function runToEnd(kind: 'TaskRun' | 'PipelineRun', name: string, spec: unknown, timeoutMs = 240_000): Promise<TektonRun> {
-  const plural = `${kind.toLowerCase()}s`;
-  await custom.createNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural, body: { apiVersion: 'tekton.dev/v1', kind, metadata: { name }, spec } });
+/** Waits (bounded) until a TaskRun or PipelineRun is done (its Succeeded condition is no longer Unknown). */
+async function doneRun(plural: 'taskruns' | 'pipelineruns', name: string, timeoutMs: number): Promise<TektonRun> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = (await custom.getNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural, name })) as TektonRun;
     const c = run.status?.conditions?.find((x) => x.type === 'Succeeded');
     if (c && c.status !== 'Unknown') return run;
-    if (Date.now() > deadline) throw new Error(`${kind} ${name} not done after ${timeoutMs / 1000} s: ${JSON.stringify(run.status?.conditions ?? [])}`);
+    if (Date.now() > deadline) throw new Error(`${plural} ${name} not done after ${timeoutMs / 1000} s: ${JSON.stringify(run.status?.conditions ?? [])}`);
     await sleep(1_000);
   }
 }
+
+/** Creates a TaskRun or PipelineRun and waits (bounded) until it is done. */
+async function runToEnd(kind: 'TaskRun' | 'PipelineRun', name: string, spec: unknown, timeoutMs = 240_000): Promise<TektonRun> {
+  const plural = kind === 'TaskRun' ? 'taskruns' : 'pipelineruns';
+  await custom.createNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural, body: { apiVersion: 'tekton.dev/v1', kind, metadata: { name }, spec } });
+  return doneRun(plural, name, timeoutMs);
+}
+
+/** The TaskRuns of a PipelineRun (optionally of one of its pipeline tasks). */
+const taskRunsOf = async (pipelineRun: string, task?: string): Promise<TektonRun[]> =>
+  ((await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', labelSelector: `tekton.dev/pipelineRun=${pipelineRun}${task ? `,tekton.dev/pipelineTask=${task}` : ''}` })) as { items: TektonRun[] }).items;
+
+/** A docker config.json for the test registry (the pipeline's, Argo CD's and the nodes' pull and push Secrets). */
+const registryDockerConfig = (): string => JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64') } } });
+
+/** The branch tip of a repo on the git server, read from its disk. */
+const tipOf = async (repo: string): Promise<string> => (await execa('git', ['--git-dir', git.repoPath(repo), 'rev-parse', 'main'])).stdout.trim();
 
 /** The last line a TaskRun's step wrote (where HAT's programs put their error). */
 async function lastLogLine(taskRun: TektonRun, step = 'run'): Promise<string> {
@@ -142,23 +152,16 @@ async function lastLogLine(taskRun: TektonRun, step = 'run'): Promise<string> {
 
 /** Waits (bounded) until the PipelineRun is done; its Succeeded condition, its TaskRuns' outcomes and a results reader. */
 async function finishedRun(name: string, timeoutMs = 480_000) {
-  const deadline = Date.now() + timeoutMs;
-  let run: PipelineRun | undefined;
-  for (;;) {
-    run = (await pipelineRuns()).find((r) => r.metadata.name === name);
-    const c = run?.status?.conditions?.find((x) => x.type === 'Succeeded');
-    if ((c && c.status !== 'Unknown') || Date.now() > deadline) break;
-    await sleep(2_000);
-  }
-  const taskRuns = ((await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', labelSelector: `tekton.dev/pipelineRun=${name}` })) as { items: TaskRunItem[] }).items;
+  const run = await doneRun('pipelineruns', name, timeoutMs);
+  const taskRuns = await taskRunsOf(name);
   const outcome = Object.fromEntries(taskRuns.map((t) => [t.metadata.labels?.['tekton.dev/pipelineTask'], `${t.status?.conditions?.[0]?.reason}${t.status?.conditions?.[0]?.reason === 'Succeeded' ? '' : `: ${t.status?.conditions?.[0]?.message}`}`]));
-  const condition = run?.status?.conditions?.find((x) => x.type === 'Succeeded');
+  const condition = run.status?.conditions?.find((x) => x.type === 'Succeeded');
   const results = (task: string) => Object.fromEntries((taskRuns.find((t) => t.metadata.labels?.['tekton.dev/pipelineTask'] === task)?.status?.results ?? []).map((r) => [r.name, r.value.trim()]));
   return { run, condition: [condition?.status, condition?.reason], outcome, results };
 }
 
 /** Delivers a signed GitHub push of `ref` and returns the PipelineRun it started. */
-async function pushEvent(ref: string, commit: string): Promise<PipelineRun> {
+async function pushEvent(ref: string, commit: string): Promise<TektonRun> {
   const before = new Set((await pipelineRuns()).map((r) => r.metadata.name));
   const body = githubPush(ref, commit, appUrl);
   const accepted = await deliver(listener, body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': githubSignature(WEBHOOK_SECRET, body) });
@@ -245,7 +248,7 @@ describe('the whole flow on a real cluster', () => {
     appAuth.password = WEB_CI.password;
     appAuth.pathname = '';
     await secret('web-git', { '.git-credentials': `${appAuth.toString().replace(/\/$/, '')}\n`, '.gitconfig': '[credential]\n\thelper = store\n' });
-    await secret('web-registry', { 'config.json': JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64') } } }) });
+    await secret('web-registry', { 'config.json': registryDockerConfig() });
     await secret('hat-chart-registry', { username: registry.username, password: registry.password });
     await secret('web-webhook', { secret: WEBHOOK_SECRET });
 
@@ -278,17 +281,9 @@ describe('the whole flow on a real cluster', () => {
     await sleep(3_000);
     expect(await pipelineRuns()).toEqual([]);
 
-    const accepted = await deliver(listener, body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': githubSignature(WEBHOOK_SECRET, body) });
-    expect(accepted.status).toBe(202);
-    const deadline = Date.now() + 30_000;
-    let runs: PipelineRun[] = [];
-    while (runs.length === 0 && Date.now() < deadline) {
-      runs = await pipelineRuns();
-      await sleep(500);
-    }
-    expect(runs).toHaveLength(1);
-    firstRun = runs[0]!.metadata.name;
-    const params = Object.fromEntries((runs[0]!.spec.params ?? []).map((p) => [p.name, p.value]));
+    const run = await pushEvent('refs/heads/main', mainCommit);
+    firstRun = run.metadata.name;
+    const params = Object.fromEntries((run.spec?.params ?? []).map((p) => [p.name, p.value]));
     expect(params).toMatchObject({ 'target-env': 'test', 'git-revision': mainCommit, 'git-ref': 'refs/heads/main', 'git-url': appUrl });
   });
 
@@ -301,7 +296,7 @@ describe('the whole flow on a real cluster', () => {
       condition: ['True', 'Completed'],
       outcome: { 'git-clone': 'Succeeded', version: 'Succeeded', tests: 'Succeeded', 'build-image': 'Succeeded', 'helm-package-push': 'Succeeded', 'deploy-test': 'Succeeded' },
     });
-    const skipped = (run as unknown as { status: { skippedTasks?: { name: string; reason: string }[] } }).status.skippedTasks ?? [];
+    const skipped = run.status?.skippedTasks ?? [];
     expect(skipped.map((t) => [t.name, t.reason]).sort()).toEqual([['deploy-prod', 'When Expressions evaluated to false'], ['deploy-stage', 'When Expressions evaluated to false']]);
 
     // One version everywhere: the image tag, the chart version and what deploy-test committed.
@@ -327,7 +322,7 @@ describe('the whole flow on a real cluster', () => {
     expect(install.all).not.toContain(READER.password);
     await waitForApplication(cluster.config, 'argocd', 'hat-env-test', 180_000);
     const app = await waitForApplication(cluster.config, 'argocd', 'test-web', 240_000);
-    expect(app.sync?.revision).toBe((await execa('git', ['--git-dir', git.repoPath('gitops/test'), 'rev-parse', 'main'])).stdout.trim());
+    expect(app.sync?.revision).toBe(await tipOf('gitops/test'));
     expect(await appInEnv('test')).toEqual({ image: `${imageRepository}:${testVersion}`, answer: [200, testVersion] });
   });
 
@@ -375,7 +370,7 @@ describe('the whole flow on a real cluster', () => {
     // The bundle as pushed to this run's registry (the catalog records the public registry name, same digest).
     const bundle = `${registry.host}/hat-project/${published.bundle.split('/hat-project/')[1]!.replace(/:[^:@/]+@/, '@')}`;
     expect(bundle).toMatch(/@sha256:[0-9a-f]{64}$/);
-    await core.createNamespacedSecret({ namespace: NAMESPACE, body: { metadata: { name: 'catalog-pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64') } } }) } } });
+    await core.createNamespacedSecret({ namespace: NAMESPACE, body: { metadata: { name: 'catalog-pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': registryDockerConfig() } } });
     const run = await runToEnd('TaskRun', 'bundle-git-clone', {
       taskRef: { resolver: 'bundles', params: [{ name: 'bundle', value: bundle }, { name: 'name', value: 'git-clone' }, { name: 'kind', value: 'task' }, { name: 'secret', value: 'catalog-pull' }] },
       params: [{ name: 'url', value: appUrl }, { name: 'revision', value: mainCommit }],
@@ -396,8 +391,7 @@ describe('the whole flow on a real cluster', () => {
       ],
     });
     const withGit = (spec: ReturnType<typeof cloneAndBuild>) => ({ ...spec, workspaces: [...spec.workspaces, { name: 'git' }] });
-    const taskRunOf = async (pipelineRun: string, task: string) =>
-      ((await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'taskruns', labelSelector: `tekton.dev/pipelineRun=${pipelineRun},tekton.dev/pipelineTask=${task}` })) as { items: TektonRun[] }).items[0]!;
+    const taskRunOf = async (pipelineRun: string, task: string) => (await taskRunsOf(pipelineRun, task))[0]!;
     const noFsGroup = await runToEnd('PipelineRun', 'no-fsgroup', { pipelineSpec: withGit(cloneAndBuild(`${registry.host}/apps/never`)), workspaces: [{ name: 'source', ...pvc }, { name: 'git', secret: { secretName: 'web-git' } }] });
     expect(noFsGroup.status?.conditions?.[0]?.reason).toBe('Failed');
     expect(await lastLogLine(await taskRunOf('no-fsgroup', 'clone'))).toMatch(/^error: workspace output \(\/workspace\/output\) is not writable by this step's user \(uid 65532 gid 65532\): the volume belongs to uid 0 gid 0 with mode 755\. Set the PipelineRun's podTemplate securityContext fsGroup/);
@@ -412,14 +406,14 @@ describe('the whole flow on a real cluster', () => {
     expect(await lastLogLine(await taskRunOf('registry-unreachable', 'build'))).toMatch(new RegExp(`^error: .*${NODE.replace(/\./g, '\\.')}:9.*`));
 
     // deploy-prod with the test env's credential: the prod repo refuses it; nothing pushed, no secret in the log.
-    const prodHead = (await execa('git', ['--git-dir', git.repoPath('gitops/prod'), 'rev-parse', 'main'])).stdout.trim();
+    const prodHead = await tipOf('gitops/prod');
     await core.replaceNamespacedSecret({ name: 'hat-gitops-prod', namespace: NAMESPACE, body: { metadata: { name: 'hat-gitops-prod', namespace: NAMESPACE }, type: 'kubernetes.io/basic-auth', stringData: DEPLOYERS.test } });
     const refused = await runToEnd('TaskRun', 'deploy-prod-refused', { taskRef: { name: 'deploy-prod-v1' }, params: [{ name: 'app', value: 'web' }, { name: 'version', value: '1.0.1' }] });
     expect(refused.status?.conditions?.[0]?.reason).toBe('Failed');
     const refusedLine = await lastLogLine(refused);
     expect(refusedLine).toMatch(/^error: prod repo http:\/\/\S+\/gitops\/prod\.git: authentication refused; check its credentials$/);
     expect(refusedLine).not.toContain(DEPLOYERS.test.password);
-    expect((await execa('git', ['--git-dir', git.repoPath('gitops/prod'), 'rev-parse', 'main'])).stdout.trim()).toBe(prodHead);
+    expect(await tipOf('gitops/prod')).toBe(prodHead);
 
     // Without hat-gitops-prod the TaskRun fails at once (no Pod Pending on FailedMount) and says how to create it.
     await core.deleteNamespacedConfigMap({ name: 'hat-gitops-prod', namespace: NAMESPACE });

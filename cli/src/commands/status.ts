@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { clusterAppStatus, kubeContext, type ClusterAppStatus } from '@hat/cluster';
+import { clusterAppStatus, ENVIRONMENTS, kubeContext, type ClusterAppStatus } from '@hat/cluster';
 import { CATALOG_APP_DEFAULTS } from '@hat/catalog';
 import { describe } from '../command-table.ts';
 import { InputError } from '@hat/task-runtime';
@@ -28,17 +28,18 @@ interface StatusFlags {
   json?: boolean;
 }
 
-const ENV_ORDER = ['test', 'stage', 'prod'];
-const envRank = (env: string, envs: readonly string[]): number => (envs.includes(env) ? envs.indexOf(env) : envs.length + (ENV_ORDER.includes(env) ? ENV_ORDER.indexOf(env) : ENV_ORDER.length));
+/** Rows in the --repo order, then HAT's promotion order (test, stage, prod), then the rest. */
+const ORDER: readonly string[] = ENVIRONMENTS;
+const envRank = (env: string, envs: readonly string[]): number => (envs.includes(env) ? envs.indexOf(env) : envs.length + (ORDER.includes(env) ? ORDER.indexOf(env) : ORDER.length));
 
 /** One row per app × env: the version in git (with --repo), what Argo CD runs and its state, the last PipelineRun. */
 function printClusterStatus(cluster: readonly ClusterAppStatus[], current: Map<string, Map<string, DeployRecord>>, envs: readonly string[], json: boolean): void {
-  const keys = new Map<string, { app: string; env: string }>();
-  for (const c of cluster) keys.set(`${c.app} ${c.env}`, c);
-  for (const [app, byEnv] of current) for (const env of byEnv.keys()) keys.set(`${app} ${env}`, { app, env });
-  const rows = [...keys.values()]
-    .sort((a, b) => a.app.localeCompare(b.app) || envRank(a.env, envs) - envRank(b.env, envs))
-    .map(({ app, env }) => ({ app, env, git: current.get(app)?.get(env)?.version ?? null, cluster: cluster.find((c) => c.app === app && c.env === env) ?? null }));
+  const byKey = new Map<string, { app: string; env: string; git: string | null; cluster: ClusterAppStatus | null }>();
+  for (const c of cluster) byKey.set(`${c.app} ${c.env}`, { app: c.app, env: c.env, git: null, cluster: c });
+  for (const [app, byEnv] of current) {
+    for (const [env, r] of byEnv) byKey.set(`${app} ${env}`, { ...(byKey.get(`${app} ${env}`) ?? { app, env, cluster: null }), git: r.version });
+  }
+  const rows = [...byKey.values()].sort((a, b) => a.app.localeCompare(b.app) || envRank(a.env, envs) - envRank(b.env, envs));
   if (json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;

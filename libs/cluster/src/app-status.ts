@@ -3,6 +3,7 @@
 // runs), its health, and the app's last PipelineRun for that env (labels hat.dev/app and hat.dev/target-env, which
 // the pipeline chart's TriggerTemplate sets).
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { applicationMessage, applicationReady, type ApplicationStatus } from './application.ts';
 
 export interface ClusterAppStatus {
   readonly app: string;
@@ -24,13 +25,7 @@ export interface ClusterAppStatus {
 
 interface Application {
   metadata: { name: string; labels?: Record<string, string> };
-  status?: {
-    sync?: { status?: string; revision?: string };
-    health?: { status?: string; message?: string };
-    summary?: { images?: string[] };
-    operationState?: { phase?: string; message?: string };
-    conditions?: { type?: string; message?: string }[];
-  };
+  status?: ApplicationStatus;
 }
 interface PipelineRun {
   metadata: { name: string; labels?: Record<string, string>; creationTimestamp?: string };
@@ -76,8 +71,7 @@ export async function clusterAppStatus(config: KubeConfig, opts: { argocdNamespa
     const [app, env] = [a.metadata.labels!['hat.dev/app']!, a.metadata.labels!['hat.dev/env']!];
     const s = a.status ?? {};
     const images = s.summary?.images ?? [];
-    const healthy = s.sync?.status === 'Synced' && s.health?.status === 'Healthy';
-    const message = healthy ? null : [s.operationState?.message, ...(s.conditions ?? []).map((c) => `${c.type}: ${c.message}`), s.health?.message].filter(Boolean).join('; ') || null;
+    const message = applicationReady(s) ? null : applicationMessage(s) || null;
     out.set(key(app, env), {
       app,
       env,

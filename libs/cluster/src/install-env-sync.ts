@@ -5,7 +5,8 @@
 // (`--chart-registry-credentials PATH`). Values are never printed; keys are checked.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { InputError } from '@hat/task-runtime';
-import { base64Values, ENVIRONMENTS, readKeyValues, type EnvName } from './install-env.ts';
+import { basicCredentials, repositorySecret } from './argocd-repo-secret.ts';
+import { checkEnvNames, ENVIRONMENTS, isPrivateKey, isRepoUrl, readKeyValues, type EnvName } from './install-env.ts';
 
 export const ENV_SYNC_KEYS = ['url', 'branch', 'username', 'password', 'ssh-privatekey'] as const;
 export const CHART_REGISTRY_KEYS = ['url', 'username', 'password'] as const;
@@ -16,20 +17,9 @@ export interface EnvSync {
   readonly file: string;
 }
 
-const LABELS = { 'app.kubernetes.io/part-of': 'hat' };
-const repositorySecret = (name: string, namespace: string, data: Record<string, string>, env?: string): KubernetesObject =>
-  ({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace, labels: { ...LABELS, 'argocd.argoproj.io/secret-type': 'repository', ...(env ? { 'hat.dev/env': env } : {}) } },
-    data: base64Values(data),
-  }) as KubernetesObject;
-
 /** `--env-sync ENV=PATH` flags (a record env → path) as EnvSync entries, in environment order. */
 export function envSyncsOf(record: Readonly<Record<string, string>>): EnvSync[] {
-  for (const env of Object.keys(record)) {
-    if (!(ENVIRONMENTS as readonly string[]).includes(env)) throw new InputError(`--env-sync takes ENV=PATH with ENV one of ${ENVIRONMENTS.join(', ')} (got ${JSON.stringify(env)})`);
-  }
+  checkEnvNames('--env-sync', record);
   return ENVIRONMENTS.filter((env) => record[env] !== undefined).map((env) => ({ env, file: record[env]! }));
 }
 
@@ -38,19 +28,19 @@ export async function envSyncObjects(s: EnvSync, argocdNamespace: string): Promi
   const what = `--env-sync ${s.env}`;
   const data = await readKeyValues(s.file, what, ENV_SYNC_KEYS);
   const url = (data['url'] ?? '').trim();
-  if (!/^(https?|ssh):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/.test(url)) throw new InputError(`${what}: url must be the env repo's https://, http:// or ssh:// URL as Argo CD reaches it (got ${JSON.stringify(url)})`);
+  if (!isRepoUrl(url)) throw new InputError(`${what}: url must be the env repo's https://, http:// or ssh:// URL as Argo CD reaches it (got ${JSON.stringify(url)})`);
   const branch = (data['branch'] ?? 'main').trim();
   const repo: Record<string, string> = { type: 'git', url };
   if (data['password'] !== undefined && data['ssh-privatekey'] !== undefined) throw new InputError(`${what}: give either password (with username) or ssh-privatekey, not both`);
-  if (data['password'] !== undefined) Object.assign(repo, { username: (data['username'] ?? 'git').trim(), password: data['password'].replace(/\r?\n$/, '') });
+  if (data['password'] !== undefined) Object.assign(repo, basicCredentials(data));
   if (data['ssh-privatekey'] !== undefined) {
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(data['ssh-privatekey'])) throw new InputError(`${what}: ssh-privatekey is not a PEM/OpenSSH private key`);
+    if (!isPrivateKey(data['ssh-privatekey'])) throw new InputError(`${what}: ssh-privatekey is not a PEM/OpenSSH private key`);
     repo['sshPrivateKey'] = data['ssh-privatekey'];
   }
   const application = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: `hat-env-${s.env}`, namespace: argocdNamespace, labels: { ...LABELS, 'hat.dev/env': s.env } },
+    metadata: { name: `hat-env-${s.env}`, namespace: argocdNamespace, labels: { 'app.kubernetes.io/part-of': 'hat', 'hat.dev/env': s.env } },
     spec: {
       project: 'default',
       // argocd/ holds the env's ApplicationSet (hat env init): one Application per apps/<app>/ folder.
@@ -59,7 +49,7 @@ export async function envSyncObjects(s: EnvSync, argocdNamespace: string): Promi
       syncPolicy: { automated: { prune: true, selfHeal: true } },
     },
   } as KubernetesObject;
-  return [repositorySecret(`hat-env-${s.env}-repo`, argocdNamespace, repo, s.env), application];
+  return [repositorySecret(`hat-env-${s.env}-repo`, argocdNamespace, repo, { 'hat.dev/env': s.env }), application];
 }
 
 /**
@@ -73,14 +63,5 @@ export async function chartRegistryObjects(file: string, argocdNamespace: string
   const url = (data['url'] ?? '').trim();
   if (!/^oci:\/\/[^\s/]+\/\S+$/.test(url)) throw new InputError(`${what}: url must be the chart repository as oci://<registry>/<path> (got ${JSON.stringify(url)})`);
   if (!data['username']?.trim() || !data['password']) throw new InputError(`${what}: ${file} needs username and password (Argo CD logs in only with both)`);
-  return [
-    repositorySecret('hat-chart-registry', argocdNamespace, {
-      type: 'helm',
-      name: 'hat-chart-registry',
-      url: url.slice('oci://'.length),
-      enableOCI: 'true',
-      username: (data['username'] ?? '').trim(),
-      password: data['password'].replace(/\r?\n$/, ''),
-    }),
-  ];
+  return [repositorySecret('hat-chart-registry', argocdNamespace, { type: 'helm', name: 'hat-chart-registry', url: url.slice('oci://'.length), enableOCI: 'true', ...basicCredentials(data) })];
 }

@@ -20,14 +20,18 @@ export interface EnvFiles {
   readonly secret?: string;
 }
 
+/** Refuses an ENV=PATH flag whose ENV is not one HAT has a deploy Task for, naming the flag. */
+export function checkEnvNames(flag: string, record: Readonly<Record<string, string>>): void {
+  for (const env of Object.keys(record)) {
+    if (!(ENVIRONMENTS as readonly string[]).includes(env)) throw new InputError(`${flag} takes ENV=PATH with ENV one of ${ENVIRONMENTS.join(', ')} (got ${JSON.stringify(env)})`);
+  }
+}
+
 /** The env files of `--env-config ENV=PATH` and `--env-secret ENV=PATH` (records of env → path). */
 export function envFilesOf(configs: Readonly<Record<string, string>>, secrets: Readonly<Record<string, string>>): EnvFiles[] {
   const out: EnvFiles[] = [];
-  for (const [flag, record] of [['--env-config', configs], ['--env-secret', secrets]] as const) {
-    for (const env of Object.keys(record)) {
-      if (!(ENVIRONMENTS as readonly string[]).includes(env)) throw new InputError(`${flag} takes ENV=PATH with ENV one of ${ENVIRONMENTS.join(', ')} (got ${JSON.stringify(env)})`);
-    }
-  }
+  checkEnvNames('--env-config', configs);
+  checkEnvNames('--env-secret', secrets);
   for (const env of ENVIRONMENTS) {
     if (configs[env] === undefined && secrets[env] === undefined) continue;
     out.push({ env, ...(configs[env] !== undefined ? { config: configs[env] } : {}), ...(secrets[env] !== undefined ? { secret: secrets[env] } : {}) });
@@ -58,7 +62,11 @@ export async function readKeyValues(file: string, what: string, allowed: readonl
   return out;
 }
 
-const URL_FORM = /^(https?|ssh):\/\/[^\s]+$|^[\w.-]+@[\w.-]+:[^\s]+$/;
+/** A PEM or OpenSSH private key (the key's text, not a path). */
+export const isPrivateKey = (text: string): boolean => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
+
+/** A git repository URL: https://, http://, ssh:// or scp-like user@host:path. */
+export const isRepoUrl = (url: string): boolean => /^(https?|ssh):\/\/[^\s]+$|^[\w.-]+@[\w.-]+:[^\s]+$/.test(url);
 
 /** A Secret's `data`: every value base64-encoded. */
 export const base64Values = (data: Readonly<Record<string, string>>): Record<string, string> =>
@@ -72,7 +80,7 @@ export async function envObjects(e: EnvFiles, namespace: string): Promise<Kubern
   if (e.config) {
     const data = await readKeyValues(e.config, `--env-config ${e.env}`, ENV_CONFIG_KEYS);
     for (const [k, v] of Object.entries(data)) data[k] = v.trim();
-    if (!data['url'] || !URL_FORM.test(data['url'])) throw new InputError(`--env-config ${e.env}: url must be the env repo's https://, http:// or ssh:// URL (got ${JSON.stringify(data['url'] ?? '')})`);
+    if (!data['url'] || !isRepoUrl(data['url'])) throw new InputError(`--env-config ${e.env}: url must be the env repo's https://, http:// or ssh:// URL (got ${JSON.stringify(data['url'] ?? '')})`);
     out.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data } as KubernetesObject);
   }
   if (e.secret) {
@@ -80,7 +88,7 @@ export async function envObjects(e: EnvFiles, namespace: string): Promise<Kubern
     const basic = data['password'] !== undefined;
     const ssh = data['ssh-privatekey'] !== undefined;
     if (basic === ssh) throw new InputError(`--env-secret ${e.env}: give either password (with username) for https or ssh-privatekey (with known_hosts) for ssh, not ${basic ? 'both' : 'neither'}`);
-    if (ssh && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(data['ssh-privatekey']!)) throw new InputError(`--env-secret ${e.env}: ssh-privatekey is not a PEM/OpenSSH private key`);
+    if (ssh && !isPrivateKey(data['ssh-privatekey']!)) throw new InputError(`--env-secret ${e.env}: ssh-privatekey is not a PEM/OpenSSH private key`);
     for (const k of ['username', 'password']) if (data[k] !== undefined) data[k] = data[k].replace(/\r?\n$/, '');
     out.push({
       apiVersion: 'v1',

@@ -1,17 +1,19 @@
 // `hat install`: onto a cluster that runs Tekton Pipelines, Triggers and Argo CD (the local one or any other),
 // what HAT adds: the tasks namespace, the Argo CD AppProject and Application that sync the catalog from git, the
-// per-env `hat-gitops-<env>` ConfigMaps and Secrets, and optionally an app's pipeline chart. It checks the add-ons
-// first (present, versions HAT supports) and changes nothing when one is missing. Server-side apply, so a second
-// run changes nothing and says so; then a bounded wait, with progress, until Argo CD has synced the catalog.
-import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+// per-env `hat-gitops-<env>` ConfigMaps and Secrets, Argo CD following env repos, and optionally an app's pipeline
+// chart. It checks the add-ons first (present, versions HAT supports) and changes nothing when one is missing.
+// Server-side apply, so a second run changes nothing and says so; then a bounded wait, with progress, until Argo CD
+// has synced the catalog.
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { catalogApplication, catalogAppProject, CATALOG_APP_NAME, type CatalogAppOptions } from '@hat/catalog';
 import { HatError, InputError, type Logger } from '@hat/task-runtime';
 import { ADDONS, ARGOCD_NAMESPACE, isClusterScoped, parseManifests, type AddonName } from './addon-manifests.ts';
 import { addonStatus, type AddonStatus } from './addon-status.ts';
 import { applyOne, describeObject } from './apply.ts';
-import { base64Values, envObjects, readKeyValues, type EnvFiles } from './install-env.ts';
+import { basicCredentials, repositorySecret } from './argocd-repo-secret.ts';
+import { envObjects, readKeyValues, type EnvFiles } from './install-env.ts';
 import { chartRegistryObjects, envSyncObjects, type EnvSync } from './install-env-sync.ts';
-import { waitUntil } from './wait.ts';
+import { waitForApplication } from './application.ts';
 
 /** Oldest version of each add-on HAT supports (HAT's Tasks are tekton.dev/v1; its chart uses Triggers v1beta1). */
 export const SUPPORTED_MINIMUM: Readonly<Record<AddonName, string>> = { 'tekton-pipelines': 'v0.59.0', 'tekton-triggers': 'v0.27.0', argocd: 'v2.10.0' };
@@ -75,13 +77,7 @@ export interface InstallResult {
 async function catalogRepoSecret(catalog: CatalogAppOptions, file: string): Promise<KubernetesObject> {
   const creds = await readKeyValues(file, '--catalog-credentials', ['username', 'password']);
   if (!creds['password']) throw new InputError(`--catalog-credentials: ${file} has no password`);
-  const data: Record<string, string> = { type: 'git', url: catalog.repoURL, username: (creds['username'] ?? 'git').trim(), password: creds['password'].replace(/\r?\n$/, '') };
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: `${CATALOG_APP_NAME}-repo`, namespace: catalog.argocdNamespace, labels: { 'argocd.argoproj.io/secret-type': 'repository', 'app.kubernetes.io/part-of': 'hat' } },
-    data: base64Values(data),
-  } as KubernetesObject;
+  return repositorySecret(`${CATALOG_APP_NAME}-repo`, catalog.argocdNamespace, { type: 'git', url: catalog.repoURL, ...basicCredentials(creds) });
 }
 
 /** Everything install applies, in order, built (and validated) before anything is sent. */
@@ -115,28 +111,4 @@ export async function install(opts: InstallOptions): Promise<InstallResult> {
   }
   if (opts.catalog && (opts.wait ?? true)) await log.time(`Argo CD synced the catalog (${opts.catalog.repoURL} ${opts.catalog.path})`, () => waitForApplication(config, opts.catalog!.argocdNamespace, CATALOG_APP_NAME, timeoutMs));
   return { objects: results, changed: results.filter((r) => r.changed).length };
-}
-
-interface ApplicationStatus {
-  sync?: { status?: string; revision?: string };
-  health?: { status?: string; message?: string };
-  operationState?: { phase?: string; message?: string };
-  conditions?: { type?: string; message?: string }[];
-}
-
-/** Waits until an Argo CD Application is Synced and Healthy; fails with the Application's own message. */
-export async function waitForApplication(config: KubeConfig, namespace: string, name: string, timeoutMs: number): Promise<ApplicationStatus> {
-  const api = config.makeApiClient(CustomObjectsApi);
-  let status: ApplicationStatus = {};
-  await waitUntil(`Argo CD Application ${namespace}/${name}`, async () => {
-    status = ((await api.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'applications', name })) as { status?: ApplicationStatus }).status ?? {};
-    return status.sync?.status === 'Synced' && status.health?.status === 'Healthy';
-  }, {
-    timeoutMs,
-    lastState: () => {
-      const why = [status.operationState?.message, ...(status.conditions ?? []).map((c) => `${c.type}: ${c.message}`), status.health?.message].filter(Boolean).join('; ');
-      return `is ${status.sync?.status ?? 'Unknown'}/${status.health?.status ?? 'Unknown'}${why ? ` (${why})` : ''}`;
-    },
-  });
-  return status;
 }
