@@ -72,6 +72,12 @@ describe('hat cluster', () => {
     expect((await runPod('hello')).trim()).toBe('hello from hello');
   });
 
+  it('the node keeps its imported images: the running kubelet never garbage-collects them (they cannot be pulled again)', async () => {
+    const configz = await core.connectGetNodeProxyWithPath({ name: 'hat-node', path: 'configz' });
+    const config = (typeof configz === 'string' ? JSON.parse(configz) : configz) as { kubeletconfig: { imageGCHighThresholdPercent: number } };
+    expect(config.kubeletconfig.imageGCHighThresholdPercent).toBe(100);
+  });
+
   it('Services work: the API server answers on the kubernetes Service ClusterIP (kube-proxy, the route via the bridge)', async () => {
     const pki = path.join(layout.dir, 'pki');
     const status = await new Promise<number | undefined>((resolve) => {

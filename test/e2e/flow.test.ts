@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { allowPlainHttpRegistry, DEFAULT_NETWORK, waitForApplication, waitForWorkload } from '@hat/cluster';
+import { allowPlainHttpRegistry, DEFAULT_NETWORK, podWarningsOf, waitForApplication, waitForWorkload } from '@hat/cluster';
 import { repoRoot } from '@hat/task-runner';
 import { createLogger } from '@hat/task-runtime';
 import { publishTaskImages, type TaskImages } from '../images/task-images.ts';
@@ -122,7 +122,10 @@ async function doneRun(plural: 'taskruns' | 'pipelineruns', name: string, timeou
     const run = (await custom.getNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural, name })) as TektonRun;
     const c = run.status?.conditions?.find((x) => x.type === 'Succeeded');
     if (c && c.status !== 'Unknown') return run;
-    if (Date.now() > deadline) throw new Error(`${plural} ${name} not done after ${timeoutMs / 1000} s: ${JSON.stringify(run.status?.conditions ?? [])}`);
+    if (Date.now() > deadline) {
+      const pods = await podWarningsOf(core, NAMESPACE, `tekton.dev/${plural === 'taskruns' ? 'taskRun' : 'pipelineRun'}=${name}`);
+      throw new Error(`${plural} ${name} not done after ${timeoutMs / 1000} s: ${JSON.stringify(run.status?.conditions ?? [])}${pods ? `; ${pods}` : ''}`);
+    }
     await sleep(1_000);
   }
 }

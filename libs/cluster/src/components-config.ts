@@ -62,6 +62,11 @@ export const cniConfig = (net: ClusterNetwork): string =>
 /** The cluster DNS Service address: .10 of the service range. */
 export const clusterDnsAddress = (net: ClusterNetwork): string => net.serviceCidr.replace(/\.\d+\/\d+$/, '.10');
 
+/**
+ * The kubelet. Image garbage collection is off (high threshold 100%): the node's images (pause, the add-ons, the
+ * catalog's) are imported, not pulled, so an image it removed could never come back; on a disk over 85% full the
+ * default removed the pause image and no new pod could start (FailedCreatePodSandBox). Eviction at 1% free stays.
+ */
 export const kubeletConfig = (l: ClusterLayout, net: ClusterNetwork, pki: Pki): string => `apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 failCgroupV1: false
@@ -85,4 +90,6 @@ tlsPrivateKeyFile: ${pki.kubeletServing.key}
 containerRuntimeEndpoint: unix://${l.containerdSocket}
 imageServiceEndpoint: unix://${l.containerdSocket}
 evictionHard: { memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%" }
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
 `;

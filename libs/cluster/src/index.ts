@@ -41,4 +41,5 @@ export { allowPlainHttpRegistry, plainHttpHostsToml, registryHostsDir } from './
 export { CHART_REGISTRY_KEYS, chartRegistryObjects, ENV_SYNC_KEYS, envSyncObjects, envSyncsOf } from './install-env-sync.ts';
 export type { EnvSync } from './install-env-sync.ts';
 export { clusterAppStatus, imageTag, runOutcome } from './app-status.ts';
+export { podWarnings, podWarningsOf } from './pod-events.ts';
 export type { ClusterAppStatus } from './app-status.ts';
