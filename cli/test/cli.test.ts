@@ -119,6 +119,16 @@ describe('hat deploy', () => {
   });
 });
 
+describe('hat deploy --wait', () => {
+  it('finds the cluster and checks the timeout before it touches the repo: a bad flag is one line naming it, exit 2', async () => {
+    const base = ['deploy', 'web', '1.0.0', '--env', 'test', '--repo', 'http://127.0.0.1:9/gitops/test.git', '--author', 'A <a@example.com>', '--wait'];
+    const noConfig = await hat(...base, '--kubeconfig', '/nonexistent/kubeconfig');
+    expect([noConfig.exitCode, noConfig.stderr.trim()]).toEqual([2, 'error: --kubeconfig: /nonexistent/kubeconfig does not exist']);
+    const badTimeout = await hat(...base, '--sync-timeout', 'soon');
+    expect([badTimeout.exitCode, badTimeout.stderr.trim()]).toEqual([2, 'error: --sync-timeout: expected a duration, a whole number of s, m or h such as 90s or 5m (got "soon")']);
+  });
+});
+
 describe('hat --version', () => {
   it("prints the CLI package's version", async () => {
     const r = await hat('--version');

@@ -422,6 +422,23 @@ describe('what each provider renders', () => {
     });
   });
 
+  it('waitForSync: only that environment\'s deploy waits, and the runs\' ServiceAccount may only get and list Applications in Argo CD\'s namespace', async () => {
+    const deployParams = (objects: K8sObject[], env: string) =>
+      Object.fromEntries(((find(objects, 'Pipeline').spec as { tasks: { name: string; params: { name: string; value: string }[] }[] }).tasks.find((t) => t.name === `deploy-${env}`)!.params).map((p) => [p.name, p.value]));
+    const { objects } = await render(['-f', example('github'), '--set', 'argocd.namespace=gitops', '--set', 'argocd.syncTimeout=90s', '--set', 'pipelineRun.serviceAccountName=builder']);
+    expect(deployParams(objects, 'prod')).toMatchObject({ 'wait-for-sync': 'true', 'sync-timeout': '90s', 'argocd-namespace': 'gitops' });
+    expect(deployParams(objects, 'test')['wait-for-sync']).toBeUndefined();
+    const role = objects.find((o) => o.kind === 'Role')!;
+    expect(role.metadata).toMatchObject({ name: 'tekton-web-read-applications', namespace: 'gitops' });
+    expect(role['rules']).toEqual([{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list'] }]);
+    const binding = objects.find((o) => o.kind === 'RoleBinding' && (o.metadata as { namespace?: string }).namespace === 'gitops')!;
+    expect(binding['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'builder', namespace: NAMESPACE }]);
+    expect(binding['roleRef']).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tekton-web-read-applications' });
+    // Without waitForSync, no access to Argo CD at all.
+    expect((await render(['-f', example('minimal')])).objects.filter((o) => o.kind === 'Role')).toEqual([]);
+    expect((await helmTemplate(['-f', example('minimal'), '--set', 'argocd.syncTimeout=5 minutes'])).stderr).toMatch(/'\/argocd\/syncTimeout': '5 minutes' does not match/);
+  });
+
   it('the listener ServiceAccount gets the roles Tekton Triggers ships for listeners', async () => {
     const { objects } = await render(['-f', example('minimal')]);
     expect(find(objects, 'ServiceAccount').metadata.name).toBe('web-listener');

@@ -3,6 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { parseAllDocuments } from 'yaml';
 import { template } from '@hat/helm';
 import { repoRoot } from '@hat/task-runner';
 
@@ -17,9 +18,23 @@ export interface DryRun {
 const catalog = path.join(repoRoot, 'catalog');
 const chart = path.join(repoRoot, 'charts', 'pipeline');
 
+/** Objects that name their own namespace (the chart's Role in Argo CD's) are sent there; the rest to `namespace`. */
 export async function dryRun(kubectl: string, kubeconfig: string, namespace: string, what: string, yaml: string): Promise<DryRun> {
-  const res = await execa(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '--namespace', namespace, '-f', '-'], { input: yaml, reject: false });
-  return { what, exitCode: res.exitCode ?? -1, lines: res.stdout.split('\n').filter(Boolean), stderr: res.stderr };
+  const groups = new Map<string, string[]>();
+  for (const doc of parseAllDocuments(yaml)) {
+    const object = doc.toJS() as { metadata?: { namespace?: string } } | null;
+    if (!object) continue;
+    const ns = object.metadata?.namespace ?? namespace;
+    groups.set(ns, [...(groups.get(ns) ?? []), doc.toString()]);
+  }
+  const out = { exitCode: 0, lines: [] as string[], stderr: [] as string[] };
+  for (const [ns, docs] of groups) {
+    const res = await execa(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '--namespace', ns, '-f', '-'], { input: docs.join('---\n'), reject: false });
+    out.exitCode ||= res.exitCode ?? -1;
+    out.lines.push(...res.stdout.split('\n').filter(Boolean));
+    if (res.stderr) out.stderr.push(res.stderr);
+  }
+  return { what, exitCode: out.exitCode, lines: out.lines, stderr: out.stderr.join('\n') };
 }
 
 /** Every catalog Task version's YAML (catalog/tasks/<task>/<version>/<task>.yaml). */

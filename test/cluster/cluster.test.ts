@@ -9,9 +9,11 @@ import path from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { APPLICATIONS, waitForSync } from '@hat/argocd';
+import { revisionContains } from '@hat/git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARGOCD_VERSION, CLUSTER_PROCESSES, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_NETWORK, ensureComponent, loadKubeconfig, TEKTON_PIPELINE_VERSION, TEKTON_TRIGGERS_VERSION, type ClusterLayout } from '@hat/cluster';
+import { applyObjects, ARGOCD_VERSION, CLUSTER_PROCESSES, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_NETWORK, ensureComponent, loadKubeconfig, parseManifests, TEKTON_PIPELINE_VERSION, TEKTON_TRIGGERS_VERSION, type ClusterLayout } from '@hat/cluster';
 import { repoRoot } from '@hat/task-runner';
 import { catalogTaskFiles, dryRun, kustomizeBuild, renderedChartExamples, type DryRun } from './admission.ts';
 import { catalogRepo, CATALOG_USER, hat } from './install.ts';
@@ -70,6 +72,9 @@ describe('hat cluster', () => {
     expect(status.running).toBe(true);
     expect(status.node).toEqual({ name: 'hat-node', ready: true, version: 'v1.35.4' });
     expect((await runPod('hello')).trim()).toBe('hello from hello');
+    // Pod address leases are the cluster's own (its state dir), not /var/lib/cni's, which outlived clusters.
+    const leases = await readdir(path.join(layout.dir, 'cni-leases', 'hat'));
+    expect(leases.filter((f) => f.startsWith('10.213.32.')).length).toBeGreaterThan(0);
   });
 
   it('the node keeps its imported images: the running kubelet never garbage-collects them (they cannot be pulled again)', async () => {
@@ -250,6 +255,63 @@ describe('hat cluster', () => {
       expect(r.stderr.trim().split('\n').at(-1)).toMatch(message);
     }
     expect((await core.listNamespace()).items.length).toBe(before);
+  });
+
+  it('wait-for-sync on the real API server with only the pipeline chart\'s Role: Synced and Healthy at the commit or a later one holding it; else a timeout naming the state and message; 403 at once without the Role', async () => {
+    // Argo CD reconciles Applications in its own namespace only: these, in another one, keep the status they are given.
+    const ns = 'hat-wait';
+    git ??= await startGitServer({ alsoOn: [DEFAULT_NETWORK.nodeAddress] });
+    const cred = { username: 'wait-reader', password: 'wait-Secret-62' };
+    const repo = await git.createRepo('gitops/wait', cred);
+    const c1 = await git.seedRepo('gitops/wait', { 'apps/web/v': '1' }, 'one');
+    const c2 = await git.seedRepo('gitops/wait', { 'apps/web/v': '2' }, 'two');
+    const admin = loadKubeconfig(layout.adminKubeconfig);
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    await core.createNamespace({ body: { metadata: { name: 'hat-wait-runs' } } });
+    await core.createNamespacedServiceAccount({ namespace: 'hat-wait-runs', body: { metadata: { name: 'runner' } } });
+    // The chart's Role and RoleBinding as helm renders them, applied unchanged.
+    const rbac = await execa('helm', ['template', 'web-pipeline', path.join(repoRoot, 'charts/pipeline'), '--namespace', 'hat-wait-runs', '-f', path.join(repoRoot, 'charts/pipeline/examples/github.yaml'), '--set', `argocd.namespace=${ns}`, '--set', 'pipelineRun.serviceAccountName=runner', '--show-only', 'templates/argocd-rbac.yaml']);
+    await applyObjects(admin, parseManifests(rbac.stdout));
+    const token = (await core.createNamespacedServiceAccountToken({ name: 'runner', namespace: 'hat-wait-runs', body: { spec: { audiences: [], expirationSeconds: 600 } } })).status!.token;
+    const asRunner = new KubeConfig();
+    asRunner.loadFromOptions({ clusters: [admin.getCurrentCluster()!], users: [{ name: 'runner', token }], contexts: [{ name: 'runner', cluster: admin.getCurrentCluster()!.name, user: 'runner' }], currentContext: 'runner' });
+    const apps = admin.makeApiClient(CustomObjectsApi);
+    const body = (status: object) => ({
+      apiVersion: 'argoproj.io/v1alpha1', kind: 'Application',
+      metadata: { name: 'test-web', namespace: ns, labels: { 'hat.dev/env': 'test', 'hat.dev/app': 'web' } },
+      spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: 'web' }, source: { repoURL: repo.url, path: 'apps/web' } },
+      status,
+    });
+    const setStatus = async (status: object) => {
+      const current = (await apps.getNamespacedCustomObject({ ...APPLICATIONS, namespace: ns, name: 'test-web' })) as { metadata: { resourceVersion: string } };
+      await apps.replaceNamespacedCustomObject({ ...APPLICATIONS, namespace: ns, name: 'test-web', body: { ...body(status), metadata: { ...body(status).metadata, resourceVersion: current.metadata.resourceVersion } } });
+    };
+    const wait = (commit: string, timeoutMs: number, over: Partial<Parameters<typeof waitForSync>[0]> = {}) =>
+      waitForSync({
+        api: asRunner.makeApiClient(CustomObjectsApi), namespace: ns, env: 'test', app: 'web', commit, timeoutMs, pollMs: 200, log,
+        contains: (revision) => revisionContains({ url: repo.url, branch: 'main', auth: { kind: 'basic', ...cred }, privateHome: true, commit, revision, since: new Date(Date.now() - 3_600_000) }),
+        ...over,
+      });
+
+    await apps.createNamespacedCustomObject({ ...APPLICATIONS, namespace: ns, body: body({ sync: { status: 'OutOfSync', revision: c1 }, health: { status: 'Progressing' }, operationState: { operation: { sync: { revision: c1 } }, startedAt: new Date().toISOString(), phase: 'Failed', message: 'one or more objects failed to apply' } }) });
+    await expect(wait(c2, 1_500)).rejects.toThrow(new RegExp(`^Argo CD did not run test's commit ${c2.slice(0, 12)} of web within 2 s: test-web is OutOfSync/Progressing at ${c1.slice(0, 12)} \\(one or more objects failed to apply\\)$`));
+    // Synced and Healthy at c1: enough for c1, not for the later c2.
+    await setStatus({ sync: { status: 'Synced', revision: c1 }, health: { status: 'Healthy' } });
+    expect(await wait(c1, 5_000)).toEqual([{ name: 'test-web', revision: c1, images: [] }]);
+    await expect(wait(c2, 1_500)).rejects.toThrow(new RegExp(`test-web is Synced/Healthy at ${c1.slice(0, 12)}; it has not picked up the commit yet \\(Argo CD polls git`));
+    // Argo CD sees c2 before it ever synced c1: c2 holds c1, so a wait for c1 (or c2) ends there.
+    await setStatus({ sync: { status: 'OutOfSync', revision: c1 }, health: { status: 'Healthy' } });
+    const waiting = wait(c1, 20_000);
+    await sleep(1_000);
+    await setStatus({ sync: { status: 'Synced', revision: c2 }, health: { status: 'Healthy' } });
+    expect((await waiting).map((a) => a.revision)).toEqual([c2]);
+    expect((await wait(c2, 5_000)).map((a) => a.revision)).toEqual([c2]);
+    // No Application for the app: named, with how to get one.
+    await expect(wait(c1, 1_000, { app: 'api' })).rejects.toThrow(/^no Argo CD Application for app api in env test in namespace hat-wait \(labels hat\.dev\/env=test, hat\.dev\/app=api\) within 1 s: let Argo CD follow the env repo/);
+    // Outside the Role's namespace the API refuses: at once, naming the access needed, not after the timeout.
+    const started = Date.now();
+    await expect(wait(c1, 120_000, { namespace: 'argocd' })).rejects.toThrow(/^cannot read Argo CD Applications in namespace argocd \(403 Forbidden\): the run's service account needs get and list on applications\.argoproj\.io there/);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('up again changes nothing: the same processes keep running', async () => {

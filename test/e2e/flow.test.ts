@@ -9,6 +9,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { allowPlainHttpRegistry, DEFAULT_NETWORK, podWarningsOf, waitForApplication, waitForWorkload } from '@hat/cluster';
+import type { ApplicationStatus } from '@hat/argocd';
 import { repoRoot } from '@hat/task-runner';
 import { createLogger } from '@hat/task-runtime';
 import { publishTaskImages, type TaskImages } from '../images/task-images.ts';
@@ -269,6 +270,9 @@ describe('the whole flow on a real cluster', () => {
       `tests: {enabled: true, image: "${shell}", command: [sh, test.sh]}`,
       'trigger: {secretName: web-webhook}',
       'registry: {insecure: true, dockerConfigSecret: web-registry}',
+      // Stage and prod deploys wait until Argo CD runs their commit (the chart lets the runs read Applications).
+      'environments: [{name: test, branches: [main]}, {name: stage, branches: ["release/*"], waitForSync: true}, {name: prod, tags: ["v*"], waitForSync: true}]',
+      'argocd: {syncTimeout: 3m}',
       '',
     ].join('\n'));
     const install = await hat(['install', '--pipeline-values', values, ...testFlags, '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
@@ -327,11 +331,23 @@ describe('the whole flow on a real cluster', () => {
     const app = await waitForApplication(cluster.config, 'argocd', 'test-web', 240_000);
     expect(app.sync?.revision).toBe(await tipOf('gitops/test'));
     expect(await appInEnv('test')).toEqual({ image: `${imageRepository}:${testVersion}`, answer: [200, testVersion] });
+
+    // hat deploy --wait from the machine: the version is there already (unchanged), so it waits for the head it found.
+    const deploy = await hat(['deploy', 'web', testVersion, '--env', 'test', '--repo', envUrls.test!, '--author', 'SRE <sre@hat.local>', '--wait', '--sync-timeout', '2m'], {
+      KUBECONFIG: cluster.layout.adminKubeconfig,
+      HAT_GIT_USERNAME: DEPLOYERS.test.username,
+      HAT_GIT_PASSWORD: DEPLOYERS.test.password,
+    });
+    expect(deploy.exitCode, deploy.all).toBe(0);
+    expect(deploy.stdout.trim().split('\n')).toEqual([`unchanged web ${testVersion} → ${testVersion} (test)`, `running in test: test-web at ${(await tipOf('gitops/test')).slice(0, 12)}`]);
+    expect(deploy.all).not.toContain(DEPLOYERS.test.password);
   });
 
-  it('5. release/1.0 goes to stage and the tag v1.0.0 to prod, each through its own deploy Task and env repo; Argo CD runs them; hat status --repo and --cluster agree', async () => {
+  it('5. release/1.0 goes to stage and the tag v1.0.0 to prod, each through its own deploy Task and env repo, which waits until Argo CD runs its commit (wait-for-sync); hat status --repo and --cluster agree', async () => {
     if (!testVersion) throw new Error('step 3 deployed no version');
-    const install = await hat(['install', ...(await setUpEnv('stage')), ...(await setUpEnv('prod')), '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
+    // Argo CD follows the stage and prod env repos before anything is deployed there: their deploys wait for it.
+    const sync = ['stage', 'prod'].flatMap((env) => ['--env-sync', `${env}=${path.join(work, `${env}.sync`)}`]);
+    const install = await hat(['install', ...(await setUpEnv('stage')), ...(await setUpEnv('prod')), ...sync, '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
     expect(install.exitCode, install.all).toBe(0);
     const versions: Partial<Record<Env, string>> = { test: testVersion };
     // The release line first (its version is a pre-release of the line), then the release tag on its commit.
@@ -348,10 +364,14 @@ describe('the whole flow on a real cluster', () => {
     expect(versions.stage).toMatch(/^0\.0\.1-release-1-0\.1\.g[0-9a-f]{7}$/);
     expect(versions.prod).toBe('1.0.0');
 
-    const sync = await hat(['install', '--env-sync', `stage=${path.join(work, 'stage.sync')}`, '--env-sync', `prod=${path.join(work, 'prod.sync')}`, '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
-    expect(sync.exitCode, sync.all).toBe(0);
-    for (const env of ['stage', 'prod'] as const) {
-      await waitForApplication(cluster.config, 'argocd', `${env}-web`, 240_000);
+    // wait-for-sync: each deploy ended only once Argo CD ran its commit, so when the run is done the app runs it.
+    for (const [env, r] of [['stage', stage], ['prod', prod]] as const) {
+      const deploy = (await taskRunsOf(r.run.metadata.name, `deploy-${env}`))[0]!;
+      const commit = Object.fromEntries((deploy.status?.results ?? []).map((x) => [x.name, x.value.trim()]))['commit']!;
+      expect(commit).toBe(await tipOf(`gitops/${env}`));
+      expect(await lastLogLine(deploy)).toBe(`Argo CD runs ${commit.slice(0, 12)}: ${env}-web Synced and Healthy`);
+      const app = (await custom.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace: 'argocd', plural: 'applications', name: `${env}-web` })) as { status: ApplicationStatus };
+      expect([app.status.sync?.status, app.status.sync?.revision, app.status.health?.status]).toEqual(['Synced', commit, 'Healthy']);
       expect(await appInEnv(env)).toEqual({ image: `${imageRepository}:${versions[env]}`, answer: [200, versions[env]] });
     }
 
@@ -383,7 +403,7 @@ describe('the whole flow on a real cluster', () => {
     expect(Object.fromEntries((run.status?.results ?? []).map((r) => [r.name, r.value.trim()]))['commit']).toBe(mainCommit);
   });
 
-  it('7. failures a user meets, each with a clear line in the run: a workspace the steps cannot write, an unreachable registry, a refused env credential, a missing hat-gitops-<env>', async () => {
+  it('7. failures a user meets, each with a clear line in the run: a workspace the steps cannot write, an unreachable registry, a refused env credential, a missing hat-gitops-<env>, a commit Argo CD cannot run (wait-for-sync)', async () => {
     // A hand-written PipelineRun whose volume has no fsGroup: git-clone (uid 65532) cannot write it and says how to fix it.
     const pvc = { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } } } };
     const cloneAndBuild = (image: string) => ({
@@ -424,5 +444,17 @@ describe('the whole flow on a real cluster', () => {
     const missing = await runToEnd('TaskRun', 'deploy-prod-missing', { taskRef: { name: 'deploy-prod-v1' }, params: [{ name: 'app', value: 'web' }, { name: 'version', value: '1.0.1' }] }, 120_000);
     expect(missing.status?.conditions?.[0]?.reason).toBe('Failed');
     expect(await lastLogLine(missing)).toBe('error: ConfigMap hat-gitops-prod is missing or empty in this namespace, so the prod env repo is unknown: create it with hat install --env-config prod=FILE (keys url, optional branch, author-name, author-email)');
+
+    // wait-for-sync when Argo CD cannot run the commit (its chart version was never published): the deploy lands,
+    // then the run fails after sync-timeout with the Application's state and its own message.
+    const neverBuilt = await runToEnd('TaskRun', 'deploy-test-unsynced', {
+      taskRef: { name: 'deploy-test-v1' },
+      params: [{ name: 'app', value: 'web' }, { name: 'version', value: '9.9.9' }, { name: 'wait-for-sync', value: 'true' }, { name: 'sync-timeout', value: '90s' }],
+    }, 240_000);
+    expect(neverBuilt.status?.conditions?.[0]?.reason).toBe('Failed');
+    const unsynced = await lastLogLine(neverBuilt);
+    log.info(`deploy-test-unsynced: ${unsynced}`);
+    // Argo CD's state as it was at the timeout: still at the previous revision, or failing to render 9.9.9 (its message).
+    expect(unsynced).toMatch(new RegExp(`^error: Argo CD did not run test's commit ${(await tipOf('gitops/test')).slice(0, 12)} of web within 90 s: test-web is \\w+/\\w+ at [0-9a-f]{12}( \\(.+\\))?(; it has not picked up the commit yet \\(.+\\))?$`));
   });
 });

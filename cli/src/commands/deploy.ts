@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { describe } from '../command-table.ts';
 import { createLogger, InputError } from '@hat/task-runtime';
 import { authFromEnv, authorOf } from '../cli-util.ts';
-import { definition, promote } from '@hat/task-deploy';
+import { definition, promote, waitForDeploy } from '@hat/task-deploy';
+import { durationMs } from '@hat/argocd';
+import { kubeContext } from '@hat/cluster';
 import { parseParams } from '@hat/task-runtime';
 
 interface DeployOpts {
@@ -14,6 +16,11 @@ interface DeployOpts {
   author?: string;
   source?: string;
   sourceCommit?: string;
+  wait?: boolean;
+  syncTimeout: string;
+  argocdNamespace: string;
+  kubeconfig?: string;
+  context?: string;
 }
 
 export function registerDeployCommand(program: Command): void {
@@ -30,26 +37,40 @@ export function registerDeployCommand(program: Command): void {
     .option('--author <identity>', 'commit author, "Name <email>"')
     .option('--source <url>', 'source repo URL for the trailer')
     .option('--source-commit <sha>', 'source commit for the trailer')
+    .option('--wait', 'after the commit lands, wait until Argo CD runs it (the app\'s Applications Synced to it and Healthy)')
+    .option('--sync-timeout <duration>', 'with --wait: how long (e.g. 90s, 5m)', '5m')
+    .option('--argocd-namespace <ns>', "with --wait: Argo CD's namespace", 'argocd')
+    .option('--kubeconfig <file>', 'with --wait: kubeconfig (default: $KUBECONFIG, ~/.kube/config, else the cluster of hat cluster up)')
+    .option('--context <name>', 'with --wait: kube context (default: the current one)')
     .action(async (app: string | undefined, version: string | undefined, opts: DeployOpts) => {
       // Everything missing at once, with the whole usage, rather than the first missing option alone.
       const missing = [app === undefined ? 'APP' : '', version === undefined ? 'VERSION' : '', opts.env ? '' : '--env', opts.repo ? '' : '--repo'].filter(Boolean);
       if (app === undefined || version === undefined || !opts.env || !opts.repo) {
         throw new InputError(`deploy needs ${missing.join(', ')}: hat deploy APP VERSION --env ENV --repo URL (e.g. hat deploy web 1.4.2 --env test --repo https://git.example.com/gitops/test.git)`);
       }
-      const params = parseParams(definition, { app, version });
+      if (durationMs(opts.syncTimeout) === undefined) throw new InputError(`--sync-timeout: expected a duration, a whole number of s, m or h such as 90s or 5m (got ${JSON.stringify(opts.syncTimeout)})`);
+      const params = parseParams(definition, { app, version, 'sync-timeout': opts.syncTimeout, 'argocd-namespace': opts.argocdNamespace });
+      // The cluster is found before anything is pushed: a missing context fails with nothing written.
+      const cluster = opts.wait ? kubeContext({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }).config : undefined;
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.env)) throw new InputError(`--env: expected a DNS-1123 label such as test, stage or prod (got ${JSON.stringify(opts.env)})`);
+      const repo = { url: opts.repo, branch: opts.branch, auth: authFromEnv() };
+      const log = createLogger();
       const outcome = await promote({
         env: opts.env,
         app: params.app,
         version: params.version,
         rollback: Boolean(opts.rollback),
         dryRun: Boolean(opts.dryRun),
-        repo: { url: opts.repo, branch: opts.branch, auth: authFromEnv() },
+        repo,
         author: await authorOf(opts.author),
         trailers: { source: opts.source, sourceCommit: opts.sourceCommit },
-        log: createLogger(),
+        log,
       });
       if (outcome.status === 'dry-run') process.stdout.write(outcome.diff);
       process.stdout.write(`${outcome.status} ${app} ${outcome.previousVersion} → ${version} (${opts.env})${outcome.commit ? ` ${outcome.commit}` : ''}\n`);
+      if (cluster && outcome.status !== 'dry-run' && outcome.head) {
+        const synced = await waitForDeploy({ config: cluster, argocdNamespace: params['argocd-namespace'], env: opts.env, app: params.app, head: outcome.head, repo, privateHome: false, timeoutMs: durationMs(params['sync-timeout'])!, log });
+        process.stdout.write(`running in ${opts.env}: ${synced.map((a) => `${a.name} at ${a.revision.slice(0, 12)}`).join(', ')}\n`);
+      }
     });
 }

@@ -1,5 +1,6 @@
 // The files of an env repo and of an app in it (what `hat env init` and `hat env add-app` write).
 import { stringify } from 'yaml';
+import { APP_LABEL, ENV_LABEL } from '@hat/argocd';
 
 export interface EnvScaffold {
   readonly env: string;
@@ -29,7 +30,7 @@ ${yaml({
     goTemplateOptions: ['missingkey=error'],
     generators: [{ git: { repoURL: s.repoUrl, revision: s.branch, directories: [{ path: 'apps/*' }] } }],
     template: {
-      metadata: { name: `${s.env}-{{.path.basename}}`, labels: { 'hat.dev/env': s.env, 'hat.dev/app': '{{.path.basename}}' } },
+      metadata: { name: `${s.env}-{{.path.basename}}`, labels: { [ENV_LABEL]: s.env, [APP_LABEL]: '{{.path.basename}}' } },
       spec: {
         project: s.project,
         source: { repoURL: s.repoUrl, targetRevision: s.branch, path: '{{.path.path}}', helm: { releaseName: '{{.path.basename}}' } },

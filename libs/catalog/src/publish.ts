@@ -164,7 +164,7 @@ export async function publishCatalog(opts: PublishOptions): Promise<PublishResul
         await writeFile(path.join(staging, TASK_FILES.artifactHub), artifactHubPackage(docs));
         await writeFile(path.join(staging, TASK_FILES.kustomization), versionKustomization(def.name));
         await rename(staging, dir);
-        log.info(`published ${def.name} ${version} (${plan.change!.bump}: ${plan.change!.reasons.join('; ')})`);
+        log.info(`published ${def.name} ${version} (${plan.change!.reasons.join('; ')})`);
         published.push({ task: def.name, version, image, bundle, dir });
       } finally {
         await rm(staging, { recursive: true, force: true });

@@ -73,7 +73,10 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'Cluste
 
 export const isClusterScoped = (o: KubernetesObject): boolean => CLUSTER_SCOPED.has(o.kind ?? '');
 
-/** Argo CD's core install (no UI, no API server, no Dex): images, pull policy, namespace, AppProject default, no GPG. */
+/** How often this cluster's Argo CD compares its Applications with git (argocd-cm); upstream: 120 s + up to 60 s. */
+export const ARGOCD_POLLING = { 'timeout.reconciliation': '10s', 'timeout.reconciliation.jitter': '0s' } as const;
+
+/** Argo CD's core install (no UI, no API server, no Dex): images, pull policy, namespace, AppProject default, no GPG, polling every 10 s. */
 export function argocdManifests(objects: readonly Manifest[], refs: Readonly<Record<string, string>>): Manifest[] {
   const out: Manifest[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ARGOCD_NAMESPACE } }];
   for (const o of objects) {
@@ -85,6 +88,8 @@ export function argocdManifests(objects: readonly Manifest[], refs: Readonly<Rec
     }) as Manifest;
     if (!isClusterScoped(m)) m.metadata = { ...m.metadata, namespace: ARGOCD_NAMESPACE };
     if (m.kind === 'Deployment' && m.metadata?.name === 'argocd-repo-server') withEnv(m, 'argocd-repo-server', 'ARGOCD_GPG_ENABLED', 'false');
+    // No API server, so no git webhooks reach it: it polls every 10 s, not every 2–3 min (one node, few apps).
+    if (m.kind === 'ConfigMap' && m.metadata?.name === 'argocd-cm') m['data'] = { ...(m['data'] as object | undefined), ...ARGOCD_POLLING };
     out.push(m);
   }
   out.push({

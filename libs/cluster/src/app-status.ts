@@ -3,7 +3,7 @@
 // runs), its health, and the app's last PipelineRun for that env (labels hat.dev/app and hat.dev/target-env, which
 // the pipeline chart's TriggerTemplate sets).
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { applicationMessage, applicationReady, type ApplicationStatus } from './application.ts';
+import { APP_LABEL, applicationMessage, applicationReady, ENV_LABEL, listApplications } from '@hat/argocd';
 
 export interface ClusterAppStatus {
   readonly app: string;
@@ -23,10 +23,6 @@ export interface ClusterAppStatus {
   readonly lastRun: { readonly name: string; readonly outcome: string; readonly started: string | null } | null;
 }
 
-interface Application {
-  metadata: { name: string; labels?: Record<string, string> };
-  status?: ApplicationStatus;
-}
 interface PipelineRun {
   metadata: { name: string; labels?: Record<string, string>; creationTimestamp?: string };
   status?: { startTime?: string; conditions?: { type: string; status: string; reason?: string }[] };
@@ -48,11 +44,9 @@ export function runOutcome(run: PipelineRun): string {
 
 export async function clusterAppStatus(config: KubeConfig, opts: { argocdNamespace: string; namespace: string }): Promise<ClusterAppStatus[]> {
   const api = config.makeApiClient(CustomObjectsApi);
-  const list = async <T>(group: string, version: string, namespace: string, plural: string, labelSelector: string): Promise<T[]> =>
-    ((await api.listNamespacedCustomObject({ group, version, namespace, plural, labelSelector })) as { items: T[] }).items;
   const [apps, runs] = await Promise.all([
-    list<Application>('argoproj.io', 'v1alpha1', opts.argocdNamespace, 'applications', 'hat.dev/env,hat.dev/app'),
-    list<PipelineRun>('tekton.dev', 'v1', opts.namespace, 'pipelineruns', 'hat.dev/app,hat.dev/target-env'),
+    listApplications(api, opts.argocdNamespace, `${ENV_LABEL},${APP_LABEL}`),
+    api.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: opts.namespace, plural: 'pipelineruns', labelSelector: 'hat.dev/app,hat.dev/target-env' }).then((l) => (l as { items: PipelineRun[] }).items),
   ]);
   const key = (app: string, env: string) => `${app}\u0000${env}`;
   const out = new Map<string, ClusterAppStatus>();
@@ -68,7 +62,7 @@ export async function clusterAppStatus(config: KubeConfig, opts: { argocdNamespa
     return r ? { name: r.metadata.name, outcome: runOutcome(r), started: r.status?.startTime ?? null } : null;
   };
   for (const a of apps) {
-    const [app, env] = [a.metadata.labels!['hat.dev/app']!, a.metadata.labels!['hat.dev/env']!];
+    const [app, env] = [a.metadata.labels![APP_LABEL]!, a.metadata.labels![ENV_LABEL]!];
     const s = a.status ?? {};
     const images = s.summary?.images ?? [];
     const message = applicationReady(s) ? null : applicationMessage(s) || null;

@@ -92,7 +92,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUp>
   await mkdir(l.containerd, { recursive: true });
   await mkdir(l.cni, { recursive: true });
   await writeFile(path.join(l.containerd, 'config.toml'), containerdConfig(l));
-  await writeFile(path.join(l.cni, '10-hat.conflist'), cniConfig(net));
+  await writeFile(path.join(l.cni, '10-hat.conflist'), cniConfig(l, net));
   await writeFile(path.join(l.dir, 'pod-resolv.conf'), '');
   await assertNetworkSafe(net, 'containerd');
   await startDaemon(l, 'containerd', 'containerd', ['--config', path.join(l.containerd, 'config.toml')]);

@@ -38,8 +38,11 @@ state = "${l.containerd}/state"
 /**
  * One bridge for the pods, no masquerading, host-local addresses from the pod range. Pods get routes to the service
  * range and the node address only, via the bridge: no default route, so nothing of theirs leaves the machine.
+ * The address leases live in the cluster's state dir, so `down` drops them with it: in the default
+ * /var/lib/cni/networks they outlived every cluster whose pods were stopped without a CNI DEL, until the 254
+ * addresses of the range were gone and no pod could start (FailedCreatePodSandBox: no IP addresses available).
  */
-export const cniConfig = (net: ClusterNetwork): string =>
+export const cniConfig = (l: ClusterLayout, net: ClusterNetwork): string =>
   `${JSON.stringify(
     {
       cniVersion: '1.0.0',
@@ -51,7 +54,12 @@ export const cniConfig = (net: ClusterNetwork): string =>
           isGateway: true,
           ipMasq: false,
           hairpinMode: true,
-          ipam: { type: 'host-local', ranges: [[{ subnet: net.podCidr, gateway: bridgeAddress(net) }]], routes: [{ dst: net.serviceCidr }, { dst: `${net.nodeAddress}/32` }] },
+          ipam: {
+            type: 'host-local',
+            dataDir: `${l.dir}/cni-leases`,
+            ranges: [[{ subnet: net.podCidr, gateway: bridgeAddress(net) }]],
+            routes: [{ dst: net.serviceCidr }, { dst: `${net.nodeAddress}/32` }],
+          },
         },
       ],
     },

@@ -30,8 +30,7 @@ export { addonImageSpecs, ensureAddonImages, importAddonImages } from './addon-i
 export type { AddonImages, AddonImageSpec } from './addon-images.ts';
 export { apiMessage, applyUntilAccepted, installAddon } from './addons.ts';
 export { addonProblems, install, installObjects, SUPPORTED_MINIMUM, versionAtLeast } from './install.ts';
-export { applicationMessage, applicationReady, waitForApplication } from './application.ts';
-export type { ApplicationStatus } from './application.ts';
+export { waitForApplication } from './application.ts';
 export type { InstallOptions, InstallResult } from './install.ts';
 export { ENV_CONFIG_KEYS, ENV_SECRET_KEYS, envFilesOf, envObjects, ENVIRONMENTS, readKeyValues } from './install-env.ts';
 export type { EnvFiles, EnvName } from './install-env.ts';

@@ -72,12 +72,17 @@ spec: {template: {spec: {containers: [{name: redis, image: public.ecr.aws/docker
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: argocd-application-controller}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-cm}
 `;
-  it('namespaces what is namespaced, uses the images built here, adds the default AppProject and turns GPG off', () => {
+  it('namespaces what is namespaced, uses the images built here, adds the default AppProject, turns GPG off and polls git every 10 s', () => {
     const out = argocdManifests(parseManifests(core), refs);
     expect(out.map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`)).toEqual([
-      'Namespace//argocd', 'Deployment/argocd/argocd-repo-server', 'Deployment/argocd/argocd-redis', 'ClusterRole//argocd-application-controller', 'AppProject/argocd/default',
+      'Namespace//argocd', 'Deployment/argocd/argocd-repo-server', 'Deployment/argocd/argocd-redis', 'ClusterRole//argocd-application-controller', 'ConfigMap/argocd/argocd-cm', 'AppProject/argocd/default',
     ]);
+    expect(out[4]!['data']).toEqual({ 'timeout.reconciliation': '10s', 'timeout.reconciliation.jitter': '0s' });
     const containers = out.slice(1, 3).map((o) => (o as unknown as { spec: { template: { spec: { containers: { image: string; imagePullPolicy: string; env?: unknown }[] } } } }).spec.template.spec.containers[0]!);
     expect(containers.map((c) => [c.image, c.imagePullPolicy])).toEqual([[refs.argocd, 'IfNotPresent'], [refs.redis, 'IfNotPresent']]);
     expect(containers[0]!.env).toEqual([{ name: 'A', value: 'b' }, { name: 'ARGOCD_GPG_ENABLED', value: 'false' }]);

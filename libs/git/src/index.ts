@@ -11,4 +11,6 @@ export type { CommitOptions, Identity } from './commit.ts';
 export { pushHead } from './push.ts';
 export type { PushOptions } from './push.ts';
 export { DEFAULT_REPO_LIMITS, updateRepo } from './update-repo.ts';
+export { revisionContains } from './ancestry.ts';
+export type { ContainsOptions } from './ancestry.ts';
 export type { EditOutcome, RepoLimits, UpdateRepoOptions, UpdateRepoResult } from './update-repo.ts';

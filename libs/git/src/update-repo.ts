@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, HatError, REFUSED_ATTEMPTS, RefusedError, TransientError, mask, retry, type Logger } from '@hat/task-runtime';
 import { authEnv, type GitAuth } from './auth.ts';
 import { AuthError, HostKeyError } from './classify.ts';
-import { commitPaths, type Identity } from './commit.ts';
+import { commitPaths, headCommit, type Identity } from './commit.ts';
 import { git } from './git.ts';
 import { pushHead } from './push.ts';
 import { resetToRemote, sparseClone } from './checkout.ts';
@@ -58,6 +58,8 @@ export interface UpdateRepoResult<T> {
   readonly value: T;
   /** The pushed commit, or undefined when the edit wrote nothing. */
   readonly commit: string | undefined;
+  /** The branch's head as this run left it: the pushed commit, or the head the edit found and left alone. */
+  readonly head: string;
 }
 
 /**
@@ -108,7 +110,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
 
     for (let attempt = 1; ; attempt++) {
       const outcome = await opts.edit(dir, attempt);
-      if ('done' in outcome) return { value: outcome.done, commit: undefined };
+      if ('done' in outcome) return { value: outcome.done, commit: undefined, head: await headCommit(dir).catch(() => '') };
       const commit = await commitPaths({
         cwd: dir,
         env,
@@ -124,7 +126,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
           await pushHead({ cwd: dir, branch: opts.branch, env, what: 'push', ...signal });
           log.info(`pushed ${commit.slice(0, 12)} to ${where} (${Math.round(performance.now() - started)} ms)`);
         });
-        return { value: outcome.value, commit };
+        return { value: outcome.value, commit, head: commit };
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
         if (attempt >= limits.pushAttempts) throw new HatError(`${where}: push rejected ${attempt} times (the branch kept moving); nothing written`);

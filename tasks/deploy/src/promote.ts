@@ -35,9 +35,11 @@ export interface PromoteOutcome {
   readonly previousVersion: string;
   readonly changed: boolean;
   readonly diff: string;
+  /** The env repo branch's head as this run left it (its commit, or the head it found at the version already). */
+  readonly head: string;
 }
 
-type Value = Omit<PromoteOutcome, 'commit'>;
+type Value = Omit<PromoteOutcome, 'commit' | 'head'>;
 
 /**
  * Commits `version` of `app` into one env repo: sets the umbrella chart's dependency version and the image tag,
@@ -113,7 +115,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
     },
   });
   if (result.commit) log.info(`deployed ${app} ${result.value.previousVersion} → ${version} to ${env} (${result.commit.slice(0, 12)})`);
-  return { ...result.value, commit: result.commit ?? '' };
+  return { ...result.value, commit: result.commit ?? '', head: result.head };
 }
 
 async function readApp(dir: string, app: string, where: string): Promise<{ files: AppFiles; paths: Required<AppPaths> }> {

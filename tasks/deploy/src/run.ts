@@ -2,6 +2,8 @@ import { InputError, type TaskContext } from '@hat/task-runtime';
 import type { ParamsOf, ResultsOf } from '@hat/task-spec';
 import { readEnvRepoConfig } from './credentials.ts';
 import { promote } from './promote.ts';
+import { durationMs, taskKubeConfig } from '@hat/argocd';
+import { waitForDeploy } from './wait.ts';
 import { ENVIRONMENTS, type deployTask } from './task.ts';
 
 type Def = ReturnType<typeof deployTask>;
@@ -18,6 +20,8 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
   const env = ctx.env['HAT_ENV'] ?? '';
   if (!(ENVIRONMENTS as readonly string[]).includes(env)) throw new InputError(`HAT_ENV must be one of ${ENVIRONMENTS.join(', ')} (set by the Task, got ${JSON.stringify(env)})`);
   const repo = await readEnvRepoConfig(env, ctx.mountDir('gitops-config'), ctx.mountDir('gitops-credentials'));
+  // The cluster to wait on is found before anything is pushed: without one the run fails with nothing written.
+  const cluster = params['wait-for-sync'] && !params['dry-run'] ? taskKubeConfig('wait-for-sync') : undefined;
   const outcome = await promote({
     env,
     app: params.app,
@@ -37,6 +41,20 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
     privateHome: true,
     signal: ctx.signal,
   });
+  if (cluster && outcome.head) {
+    await waitForDeploy({
+      config: cluster,
+      argocdNamespace: params['argocd-namespace'],
+      env,
+      app: params.app,
+      head: outcome.head,
+      repo,
+      privateHome: true,
+      timeoutMs: durationMs(params['sync-timeout'])!,
+      log: ctx.log,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+  }
   return {
     commit: outcome.commit,
     'previous-version': outcome.previousVersion,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineTask } from '@hat/task-spec';
 import { isDns1123Label, isValidOciTag, parseSemver } from '@hat/gitops';
+import { durationMs } from '@hat/argocd';
 
 /** The environments HAT ships a deploy Task for; each gets its own Task, Secret and ConfigMap. */
 export const ENVIRONMENTS = ['test', 'stage', 'prod'] as const;
@@ -22,6 +23,14 @@ export const deployParams = z.object({
   'chart-digest': z.string().optional().describe('Chart digest (sha256:…), recorded in the trailer Hat-Chart-Digest.'),
   rollback: z.stringbool().default(false).describe('Allow moving to a lower version than the one deployed.'),
   'dry-run': z.stringbool().default(false).describe('Compute and print the change, push nothing.'),
+  'wait-for-sync': z
+    .stringbool()
+    .default(false)
+    .describe(
+      'After the commit lands, wait until Argo CD runs it: every Application of the app in this env (labels hat.dev/env, hat.dev/app) Synced to that commit (or a later one) and Healthy; else fail after sync-timeout with the Application\'s own message. Needs get/list on Applications in argocd-namespace (the pipeline chart grants it).',
+    ),
+  'sync-timeout': z.string().refine((v) => durationMs(v) !== undefined, 'a duration: a whole number of s, m or h, e.g. 90s, 5m or 1h').default('5m').describe('How long wait-for-sync waits.'),
+  'argocd-namespace': z.string().refine(isDns1123Label, 'a namespace name (DNS-1123 label)').default('argocd').describe('Namespace of Argo CD and its Applications (wait-for-sync).'),
 });
 
 const results = {

@@ -94,6 +94,8 @@ describe('bad input: one line naming the param, exit 2, nothing pushed', () => {
     ['version not SemVer', { app: 'web', version: '1.2' }, /param version: .*SemVer 2/],
     ['version with build metadata (not an OCI tag)', { app: 'web', version: '1.2.3+build.1' }, /param version: .*image tag/],
     ['both wrong at once', { app: 'a_b', version: 'v1' }, /param app: .*; param version: /],
+    ['sync-timeout not a duration', { app: 'web', version: '1.0.0', 'wait-for-sync': 'true', 'sync-timeout': '5 minutes' }, /param sync-timeout: expected a duration: a whole number of s, m or h, e\.g\. 90s, 5m or 1h/],
+    ['argocd-namespace not a namespace name', { app: 'web', version: '1.0.0', 'argocd-namespace': 'Argo_CD' }, /param argocd-namespace: expected a namespace name/],
   ];
   for (const [name, params, pattern] of cases) {
     it(name, async () => {
@@ -115,6 +117,15 @@ describe('bad input: one line naming the param, exit 2, nothing pushed', () => {
     const noSecret = keep(await runDeploy('stage', { ...objects, secret: empty }, { app: 'web', version: '1.0.0' }));
     expect(noSecret.exitCode).toBe(1);
     expect(noSecret.errorLine).toBe('error: Secret hat-gitops-stage is missing or empty in this namespace, so there is no credential for the stage env repo: create it with hat install --env-secret stage=PATH (username and password, or ssh-privatekey and known_hosts)');
+  });
+
+  it('wait-for-sync without a cluster to ask (no pod service account, no KUBECONFIG) fails before anything is pushed', async () => {
+    const objects = await envObjects('test', gitopsTest, TEST_CRED);
+    const head = await bare(server, gitopsTest).head();
+    const r = keep(await runDeploy('test', objects, { app: 'web', version: '7.0.0', 'wait-for-sync': 'true' }));
+    expect(r.exitCode).toBe(1);
+    expect(r.errorLine).toBe('error: wait-for-sync needs a Kubernetes cluster: run it in a pod (its service account) or set KUBECONFIG');
+    expect(await bare(server, gitopsTest).head()).toBe(head);
   });
 
   it('missing app folder names the folder', async () => {
