@@ -9,7 +9,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { allowPlainHttpRegistry, DEFAULT_NETWORK, podWarningsOf, waitForApplication, waitForWorkload } from '@hat/cluster';
-import type { ApplicationStatus } from '@hat/argocd';
+import { APPLICATIONS, type ApplicationStatus } from '@hat/argocd';
 import { repoRoot } from '@hat/task-runner';
 import { createLogger } from '@hat/task-runtime';
 import { publishTaskImages, type TaskImages } from '../images/task-images.ts';
@@ -367,10 +367,10 @@ describe('the whole flow on a real cluster', () => {
     // wait-for-sync: each deploy ended only once Argo CD ran its commit, so when the run is done the app runs it.
     for (const [env, r] of [['stage', stage], ['prod', prod]] as const) {
       const deploy = (await taskRunsOf(r.run.metadata.name, `deploy-${env}`))[0]!;
-      const commit = Object.fromEntries((deploy.status?.results ?? []).map((x) => [x.name, x.value.trim()]))['commit']!;
+      const commit = r.results(`deploy-${env}`)['commit']!;
       expect(commit).toBe(await tipOf(`gitops/${env}`));
       expect(await lastLogLine(deploy)).toBe(`Argo CD runs ${commit.slice(0, 12)}: ${env}-web Synced and Healthy`);
-      const app = (await custom.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace: 'argocd', plural: 'applications', name: `${env}-web` })) as { status: ApplicationStatus };
+      const app = (await custom.getNamespacedCustomObject({ ...APPLICATIONS, namespace: 'argocd', name: `${env}-web` })) as { status: ApplicationStatus };
       expect([app.status.sync?.status, app.status.sync?.revision, app.status.health?.status]).toEqual(['Synced', commit, 'Healthy']);
       expect(await appInEnv(env)).toEqual({ image: `${imageRepository}:${versions[env]}`, answer: [200, versions[env]] });
     }

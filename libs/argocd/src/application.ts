@@ -23,6 +23,9 @@ export const APPLICATIONS = { group: 'argoproj.io', version: 'v1alpha1', plural:
 
 export const applicationReady = (s: ApplicationStatus): boolean => s.sync?.status === 'Synced' && s.health?.status === 'Healthy';
 
+/** Its sync and health status, e.g. `Synced/Healthy` (`Unknown` for what it does not say yet). */
+export const applicationState = (s: ApplicationStatus): string => `${s.sync?.status ?? 'Unknown'}/${s.health?.status ?? 'Unknown'}`;
+
 /** Why the Application is where it is, in its own words (empty when it says nothing). */
 export const applicationMessage = (s: ApplicationStatus): string =>
   [s.operationState?.message, ...(s.conditions ?? []).map((c) => `${c.type}: ${c.message}`), s.health?.message].filter(Boolean).join('; ');

@@ -1,5 +1,5 @@
 // Argo CD as HAT reads it: Applications (their state, their own messages) and the wait until a deploy commit runs.
-export { APP_LABEL, applicationMessage, applicationReady, APPLICATIONS, ENV_LABEL, listApplications } from './application.ts';
+export { APP_LABEL, applicationMessage, applicationReady, APPLICATIONS, applicationState, ENV_LABEL, listApplications } from './application.ts';
 export type { Application, ApplicationStatus } from './application.ts';
 export { durationMs } from './duration.ts';
 export { taskKubeConfig } from './kube-config.ts';

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { HatError, type Logger } from '@hat/task-runtime';
-import { APP_LABEL, applicationMessage, applicationReady, ENV_LABEL, listApplications, type Application } from './application.ts';
+import { APP_LABEL, applicationMessage, applicationReady, applicationState, ENV_LABEL, listApplications, type Application } from './application.ts';
 
 export interface SyncWaitRequest {
   readonly api: CustomObjectsApi;
@@ -30,13 +30,15 @@ export interface SyncedApplication {
 
 const short = (sha: string | undefined): string => (sha ? sha.slice(0, 12) : 'no revision');
 const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
+/** e.g. `Synced/Healthy at 1a2b3c4d5e6f`. */
+const stateAt = (a: Application): string => `${applicationState(a.status ?? {})} at ${short(a.status?.sync?.revision)}`;
 
 /** The Kubernetes API's refusals that waiting cannot fix. */
 function fatal(err: unknown, req: SyncWaitRequest): HatError | undefined {
   const code = (err as { code?: number }).code;
   if (code === 403) {
     return new HatError(
-      `cannot read Argo CD Applications in namespace ${req.namespace} (403 Forbidden): the run's service account needs get and list on applications.argoproj.io there; the pipeline chart grants it with deploy.waitForSync: true (and argocd.namespace)`,
+      `cannot read Argo CD Applications in namespace ${req.namespace} (403 Forbidden): the run's service account needs get and list on applications.argoproj.io there; the pipeline chart grants it to environments with waitForSync: true, in argocd.namespace`,
     );
   }
   if (code === 404) return new HatError(`no Argo CD Application resource in this cluster (applications.argoproj.io, namespace ${req.namespace}): wait-for-sync needs Argo CD`);
@@ -75,8 +77,7 @@ export async function waitForSync(req: SyncWaitRequest): Promise<SyncedApplicati
       lastError = '';
       const states = await Promise.all(apps.map(async (a) => ({ a, done: await done(a) })));
       for (const { a } of states) {
-        const s = a.status ?? {};
-        const state = `${s.sync?.status ?? 'Unknown'}/${s.health?.status ?? 'Unknown'} at ${short(s.sync?.revision)}`;
+        const state = stateAt(a);
         if (seen.get(a.metadata.name) !== state) log.info(`Argo CD Application ${namespace}/${a.metadata.name}: ${state}`);
         seen.set(a.metadata.name, state);
       }
@@ -103,9 +104,8 @@ function timedOut(req: SyncWaitRequest, apps: readonly Application[], lastError:
     );
   }
   const states = apps.map((a) => {
-    const s = a.status ?? {};
-    const why = applicationMessage(s);
-    return `${a.metadata.name} is ${s.sync?.status ?? 'Unknown'}/${s.health?.status ?? 'Unknown'} at ${short(s.sync?.revision)}${why ? ` (${why})` : ''}`;
+    const why = applicationMessage(a.status ?? {});
+    return `${a.metadata.name} is ${stateAt(a)}${why ? ` (${why})` : ''}`;
   });
   // Synced, but to a revision without the commit: Argo CD has not looked at git since the push.
   const stale = apps.some((a) => holds.get(a.status?.sync?.revision ?? '') === false);

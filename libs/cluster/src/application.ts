@@ -1,6 +1,6 @@
 // Waiting for one Argo CD Application by name (hat install, the e2e); its state and message come from @hat/argocd.
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { APPLICATIONS, applicationMessage, applicationReady, type ApplicationStatus } from '@hat/argocd';
+import { APPLICATIONS, applicationMessage, applicationReady, applicationState, type ApplicationStatus } from '@hat/argocd';
 import { waitUntil } from './wait.ts';
 
 /** Waits until an Argo CD Application is Synced and Healthy; fails with the Application's own message. */
@@ -14,7 +14,7 @@ export async function waitForApplication(config: KubeConfig, namespace: string, 
     timeoutMs,
     lastState: () => {
       const why = applicationMessage(status);
-      return `is ${status.sync?.status ?? 'Unknown'}/${status.health?.status ?? 'Unknown'}${why ? ` (${why})` : ''}`;
+      return `is ${applicationState(status)}${why ? ` (${why})` : ''}`;
     },
   });
   return status;
