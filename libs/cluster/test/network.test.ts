@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { containerdConfig } from '../src/components-config.ts';
 import { allowPlainHttpRegistry, plainHttpHostsToml, registryHostsDir } from '../src/registry-hosts.ts';
 import { clusterLayout } from '../src/state.ts';
-import { DEFAULT_NETWORK, assertNetworkSafe, networkProblems, parseRouteGet, probesOf, staysLocal } from '../src/network.ts';
+import { assertNetworkSafe, networkProblems, parseRouteGet, probesOf, staysLocal } from '../src/network.ts';
 
 describe('cluster network safety', () => {
   it('reads `ip -o route get` lines', () => {
@@ -26,12 +26,15 @@ describe('cluster network safety', () => {
   });
 
   it('on a machine not set up for the cluster, names every reason and refuses to start', async () => {
-    const problems = await networkProblems(DEFAULT_NETWORK);
-    expect(problems[0]).toBe('node address 10.213.0.1/32 is not on lo');
-    expect(problems[1]).toMatch(/^node address 10\.213\.0\.1 does not route local \(ip route get: /);
-    expect(problems.some((p) => p.startsWith('service range 10.213.16.0/24: 10.213.16.0 would leave this machine'))).toBe(true);
-    expect(problems.some((p) => p.startsWith('pod range 10.213.32.0/24: '))).toBe(true);
-    await expect(assertNetworkSafe(DEFAULT_NETWORK, 'etcd')).rejects.toThrow(/^refusing to start etcd: node address 10\.213\.0\.1\/32 is not on lo; /);
+    // Documentation ranges (RFC 5737): never on this machine, whether or not a HAT cluster runs or a killed one left
+    // its addresses behind (DEFAULT_NETWORK would then be set up, as it was on a CI machine).
+    const net = { nodeAddress: '192.0.2.1', serviceCidr: '198.51.100.0/24', podCidr: '203.0.113.0/24', bridge: 'hat-test-none' };
+    const problems = await networkProblems(net);
+    expect(problems[0]).toBe('node address 192.0.2.1/32 is not on lo');
+    expect(problems[1]).toMatch(/^node address 192\.0\.2\.1 does not route local \(ip route get: /);
+    expect(problems.some((p) => p.startsWith('service range 198.51.100.0/24: 198.51.100.0 would leave this machine'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('pod range 203.0.113.0/24: '))).toBe(true);
+    await expect(assertNetworkSafe(net, 'etcd')).rejects.toThrow(/^refusing to start etcd: node address 192\.0\.2\.1\/32 is not on lo; /);
   });
 
   it('accepts ranges that route locally; still wants the node address as a /32 on lo', async () => {
