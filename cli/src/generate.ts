@@ -7,7 +7,16 @@ import { programs } from './task-registry.ts';
 
 export const DEV_VERSION = 'dev';
 
-/** Every generated file (path relative to the repo → content): dev Task YAML per Task, the task README reference blocks, the pipeline chart's values table. */
+/** The pipeline chart's copy of the webhook verifier (libs/webhook bundled; the chart mounts it from a ConfigMap). */
+export const WEBHOOK_VERIFIER_FILE = 'charts/pipeline/files/webhook-verifier.mjs';
+
+async function webhookVerifierBundle(): Promise<string> {
+  // Loaded by path so the CLI bundle does not inline esbuild (generate runs in a checkout only).
+  const { bundleWebhookVerifier } = (await import(path.join(repoRoot, 'scripts', 'bundle.mjs'))) as { bundleWebhookVerifier: () => Promise<string> };
+  return bundleWebhookVerifier();
+}
+
+/** Every generated file (path relative to the repo → content): dev Task YAML per Task, the task README reference blocks, the pipeline chart's values table and webhook verifier. */
 export async function generatedFiles(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const [program, defs] of programs()) {
@@ -20,6 +29,7 @@ export async function generatedFiles(): Promise<Map<string, string>> {
   }
   const chartReadme = path.relative(repoRoot, path.join(PIPELINE_CHART_DIR, 'README.md'));
   files.set(chartReadme, spliceValuesTable(await readFile(path.join(repoRoot, chartReadme), 'utf8'), await renderValuesTable()));
+  files.set(WEBHOOK_VERIFIER_FILE, await webhookVerifierBundle());
   return files;
 }
 

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetEnvironment } from '../src/env/env-rules.ts';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '@hat/task-runner';
 import { checkChartDocs, PIPELINE_CHART_DIR, renderValuesTable } from '../src/chart-docs.ts';
 import { validateFiles } from '@hat/catalog';
@@ -370,7 +370,8 @@ describe('the CEL environment rules', () => {
 describe('what each provider renders', () => {
   it('github: the github ClusterInterceptor with secretRef and eventTypes [push]; https clone URL from the payload', async () => {
     const { objects } = await render(['-f', example('github')]);
-    const [verify] = interceptorsOf(objects);
+    const [hat, verify] = interceptorsOf(objects);
+    expect(hat).toEqual({ name: 'verify-webhook-secret', ref: { name: 'web-webhook-verifier', kind: 'NamespacedInterceptor' } });
     expect(verify).toEqual({
       name: 'verify-github',
       ref: { name: 'github', kind: 'ClusterInterceptor' },
@@ -395,7 +396,7 @@ describe('what each provider renders', () => {
 
   it('gitlab: the gitlab ClusterInterceptor, both push event types, checkout_sha as revision', async () => {
     const { objects } = await render(['-f', example('gitlab')]);
-    const [verify, rules] = interceptorsOf(objects);
+    const [, verify, rules] = interceptorsOf(objects);
     expect(verify).toEqual({
       name: 'verify-gitlab',
       ref: { name: 'gitlab', kind: 'ClusterInterceptor' },
@@ -410,7 +411,7 @@ describe('what each provider renders', () => {
 
   it('gitea: a CEL token check with compareSecret; the clone URL from values', async () => {
     const { objects } = await render(['-f', example('gitea')]);
-    const [verify] = interceptorsOf(objects);
+    const [, verify] = interceptorsOf(objects);
     expect(verify?.name).toBe('verify-token');
     expect(verify?.ref).toEqual({ name: 'cel', kind: 'ClusterInterceptor' });
     expect(paramOf(verify, 'filter')).toBe(
@@ -420,6 +421,47 @@ describe('what each provider renders', () => {
       name: 'git-url',
       value: 'http://gitea-http.gitea.svc:3000/finance/billing.git',
     });
+  });
+
+  it('the webhook verifier: a NamespacedInterceptor in front of a non-root Deployment that runs the chart\'s own code with the webhook Secret mounted, nothing else', async () => {
+    const { objects } = await render(['-f', example('gitea')]);
+    const code = await readFile(path.join(chart, 'files', 'webhook-verifier.mjs'), 'utf8');
+    const named = (kind: string) => objects.find((o) => o.kind === kind && o.metadata.name === 'billing-webhook-verifier')!;
+    expect(named('ConfigMap')['data']).toEqual({ 'webhook-verifier.mjs': code });
+    // server/type set by the chart: Triggers' defaulting would otherwise replace all labels with it (a second install would "change" them back).
+    expect(find(objects, 'Interceptor')).toMatchObject({ apiVersion: 'triggers.tekton.dev/v1alpha1', metadata: { name: 'billing-webhook-verifier', labels: { 'server/type': 'http', 'app.kubernetes.io/part-of': 'hat' } }, spec: { clientConfig: { service: { name: 'billing-webhook-verifier', namespace: NAMESPACE, port: 8080 } } } });
+    const deployment = named('Deployment');
+    const pod = (deployment.spec as { template: { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> & { containers: (Container & Record<string, unknown>)[] } } }).template;
+    expect(pod.metadata.annotations['hat.dev/code-sha256']).toBe(createHash('sha256').update(code).digest('hex'));
+    expect(pod.spec).toMatchObject({ automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, runAsUser: 65532 } });
+    expect(pod.spec['volumes']).toEqual([
+      { name: 'code', configMap: { name: 'billing-webhook-verifier' } },
+      { name: 'webhook-secret', secret: { secretName: 'billing-webhook', optional: true } },
+    ]);
+    const c = pod.spec.containers[0]!;
+    expect(c['image']).toMatch(/^ghcr\.io\/hat-project\/hat\/base@sha256:[0-9a-f]{64}$/);
+    expect(c['securityContext']).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(Object.fromEntries(c.env!.map((e) => [e.name, e.value]))).toEqual({
+      HAT_WEBHOOK_PROVIDER: 'gitea',
+      HAT_WEBHOOK_EVENT_TYPES: '["push"]',
+      HAT_WEBHOOK_TOKEN_HEADER: 'Authorization',
+      HAT_WEBHOOK_TOKEN_PREFIX: 'Bearer ',
+      HAT_WEBHOOK_SECRET_FILE: '/etc/hat/webhook-secret/token',
+      HAT_WEBHOOK_SECRET_REF: `${NAMESPACE}/billing-webhook key token`,
+      HAT_WEBHOOK_PORT: '8080',
+    });
+    expect(named('Service').spec).toMatchObject({ selector: { 'hat.dev/webhook-verifier': 'billing' }, ports: [{ port: 8080, targetPort: 'http' }] });
+    // The default image is HAT's base the newest catalog Tasks are built on (the e2e runs it, rebuilt to that digest).
+    const install = parse(await readFile(path.join(repoRoot, 'catalog/install/v1/kustomization.yaml'), 'utf8')) as { resources: string[] };
+    const bases = new Set<string>();
+    for (const dir of install.resources) {
+      const task = path.basename(path.dirname(dir));
+      const yaml = parse(await readFile(path.join(repoRoot, 'catalog/install/v1', dir, `${task}.yaml`), 'utf8')) as { metadata: { annotations: Record<string, string> } };
+      const base = yaml.metadata.annotations['hat.dev/base-image']!;
+      if (/\/hat\/base@/.test(base)) bases.add(base);
+    }
+    expect([...bases]).toEqual([c['image']]);
+    expect((await helmTemplate(['-f', example('gitea'), '--set', 'trigger.verifier.image=node:20'])).stderr).toMatch(/verifier\/image': 'node:20' does not match/);
   });
 
   it('waitForSync: only that environment\'s deploy waits, and the runs\' ServiceAccount may only get and list Applications in Argo CD\'s namespace', async () => {
@@ -484,9 +526,60 @@ interface Outcome {
   resources?: unknown[];
 }
 
+interface Container {
+  env?: { name: string; value: string }[];
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+
+/** What the chart's webhook verifiers (the generated files/webhook-verifier.mjs under node) logged in the last simulate(). */
+let verifierLogs = '';
+
+/**
+ * Starts each webhook verifier the manifests deploy as the Deployment says (its env; the Secret it mounts from
+ * `secrets`, in a temp dir), on 127.0.0.1, running the chart's own copy of the code; returns Interceptor → URL.
+ */
+async function startVerifiers(manifests: string, secrets: Record<string, Record<string, string>>): Promise<{ urls: Record<string, string>; stop: () => Promise<string> }> {
+  const docs = parseAllDocuments(manifests).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
+  const urls: Record<string, string> = {};
+  const procs: { kill: () => void; logged: Promise<string> }[] = [];
+  for (const dep of docs.filter((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-webhook-verifier'))) {
+    const pod = (dep.spec as { template: { spec: { containers: Container[]; volumes: { name: string; secret?: { secretName: string } }[] } } }).template.spec;
+    const c = pod.containers[0]!;
+    const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+    const secretVolume = pod.volumes.find((v) => v.secret)!;
+    const mount = c.volumeMounts!.find((m) => m.name === secretVolume.name)!;
+    const dir = await mkdtemp(path.join(tmp, 'secret-'));
+    for (const [key, value] of Object.entries(secrets[secretVolume.secret!.secretName] ?? {})) await writeFile(path.join(dir, key), value);
+    const file = path.join(dir, path.relative(mount.mountPath, env['HAT_WEBHOOK_SECRET_FILE']!));
+    const proc = execa('node', [path.join(chart, 'files', 'webhook-verifier.mjs')], { env: { ...env, HAT_WEBHOOK_SECRET_FILE: file, HAT_WEBHOOK_PORT: '0', HAT_WEBHOOK_HOST: '127.0.0.1' }, extendEnv: false, reject: false, all: true });
+    procs.push({ kill: () => proc.kill('SIGTERM'), logged: proc.then((r) => String(r.all ?? '')) });
+    urls[dep.metadata.name] = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      proc.all!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const m = / on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen);
+        if (m) resolve(m[1]!);
+      });
+      void proc.then((r) => reject(new Error(`webhook verifier exited ${r.exitCode}: ${r.all}`)));
+    });
+  }
+  return {
+    urls,
+    stop: async () => {
+      for (const p of procs) p.kill();
+      return (await Promise.all(procs.map((p) => p.logged))).join('\n');
+    },
+  };
+}
+
 async function simulate(manifests: string, secrets: Record<string, Record<string, string>>, events: WebhookEvent[]): Promise<Outcome[]> {
-  const res = await execa(simBinary, [], { input: JSON.stringify({ manifests, namespace: NAMESPACE, secrets, events }) });
-  return JSON.parse(res.stdout) as Outcome[];
+  const verifiers = await startVerifiers(manifests, secrets);
+  try {
+    const res = await execa(simBinary, [], { input: JSON.stringify({ manifests, namespace: NAMESPACE, secrets, events, interceptorUrls: verifiers.urls }) });
+    return JSON.parse(res.stdout) as Outcome[];
+  } finally {
+    verifierLogs = await verifiers.stop();
+  }
 }
 
 const SHA = 'c0ffee'.repeat(6) + 'c0ff';
@@ -556,9 +649,18 @@ describe('webhook events through the real Triggers interceptors (triggers-sim)',
     expect(by('release').params?.['target-env']).toBe('stage');
     // An annotated tag's "after" is the tag object: the run checks out the tag by its ref.
     expect(by('tag').params).toMatchObject({ 'git-revision': 'refs/tags/v1.2.0', 'target-env': 'prod' });
-    for (const name of ['nested release', 'feature', 'deleted main']) expect(by(name), name).toMatchObject({ accepted: false, rejectedBy: 'environment-rules (interceptors[1])' });
-    expect(by('bad signature')).toMatchObject({ accepted: false, rejectedBy: 'verify-github (interceptors[0])', status: 'payload signature check failed' });
-    expect(by('ping')).toMatchObject({ accepted: false, status: 'event type ping is not allowed' });
+    for (const name of ['nested release', 'feature', 'deleted main']) expect(by(name), name).toMatchObject({ accepted: false, rejectedBy: 'environment-rules (interceptors[2])' });
+    // HAT's verifier refuses first, with an answer the EventListener logs as an error (the sink's own words first).
+    expect(by('bad signature')).toMatchObject({
+      accepted: false,
+      rejectedBy: 'verify-webhook-secret (interceptors[0])',
+      status: `interceptor response was not 200: refused: X-Hub-Signature-256 is not the HMAC-SHA256 of the body with the webhook secret: the webhook at the provider signs with another secret; set the webhook's secret at the provider to the value of Secret ${NAMESPACE}/web-webhook key secret`,
+    });
+    expect(by('ping')).toMatchObject({ accepted: false, rejectedBy: 'verify-webhook-secret (interceptors[0])', status: 'X-GitHub-Event "ping" is not one of "push": nothing to run' });
+    // Its own log: one line per delivery, the refusal with Triggers' event ID and trigger; never the secret or a signature.
+    expect(verifierLogs).toMatch(/warning: refused: X-Hub-Signature-256 is not the HMAC-SHA256 .* \(event x7k2q, namespaces\/tekton\/triggers\/push\)/);
+    expect(verifierLogs).toMatch(/accepted github push delivery \(event x7k2q/);
+    expect(verifierLogs).not.toMatch(/gh-s3cret|guess|sha256=/);
     const run = by('main').resources?.[0] as { metadata: { generateName: string; labels: Record<string, string> }; spec: { params: unknown[] } };
     expect(run.metadata.generateName).toBe('web-');
     expect(run.metadata.labels['hat.dev/target-env']).toBe('test');
@@ -585,7 +687,9 @@ describe('webhook events through the real Triggers interceptors (triggers-sim)',
     expect(by('hotfix').params?.['target-env']).toBe('test');
     expect(by('rc').params).toMatchObject({ 'git-revision': SHA, 'target-env': 'stage' });
     expect(by('release').params?.['target-env']).toBe('prod');
-    expect(by('wrong token')).toMatchObject({ accepted: false, rejectedBy: 'verify-gitlab (interceptors[0])', status: 'Invalid X-GitLab-Token' });
+    expect(by('wrong token')).toMatchObject({ accepted: false, rejectedBy: 'verify-webhook-secret (interceptors[0])' });
+    expect(by('wrong token').status).toMatch(/: refused: X-Gitlab-Token is not the webhook secret: .* Secret tekton\/orders-webhook key token$/);
+    expect(verifierLogs).not.toMatch(/gl-t0ken|nope/);
     await checkRuns(out);
   });
 
@@ -601,10 +705,27 @@ describe('webhook events through the real Triggers interceptors (triggers-sim)',
     const by = (name: string) => out.find((o) => o.name === name)!;
     expect(by('feature').params).toEqual({ 'git-url': 'http://gitea-http.gitea.svc:3000/finance/billing.git', 'git-revision': SHA, 'git-ref': 'refs/heads/feature/a/b', 'target-env': 'test' });
     expect(by('tag').params?.['target-env']).toBe('stage');
-    expect(by('wrong token')).toMatchObject({ accepted: false, rejectedBy: 'verify-token (interceptors[0])' });
-    expect(by('other event')).toMatchObject({ accepted: false, rejectedBy: 'verify-token (interceptors[0])' });
-    expect(by('prod branch')).toMatchObject({ accepted: false, rejectedBy: 'environment-rules (interceptors[1])' });
+    expect(by('wrong token')).toMatchObject({ accepted: false, rejectedBy: 'verify-webhook-secret (interceptors[0])' });
+    expect(by('wrong token').status).toMatch(/: refused: Authorization does not carry "Bearer " and the webhook secret: /);
+    expect(by('other event')).toMatchObject({ accepted: false, rejectedBy: 'verify-webhook-secret (interceptors[0])', status: 'X-Gitea-Event "issues" is not one of "push": nothing to run' });
+    expect(by('prod branch')).toMatchObject({ accepted: false, rejectedBy: 'environment-rules (interceptors[2])' });
+    expect(verifierLogs).not.toMatch(/gt-t0ke/);
     await checkRuns(out);
+  });
+
+  it('with the verifier off, Triggers\' own interceptors decide (and say why only at debug level)', async () => {
+    const { yaml, objects } = await render(['-f', example('github'), '--set', 'trigger.verifier.enabled=false']);
+    expect(objects.filter((o) => o.kind === 'Interceptor' || o.metadata.name.endsWith('-webhook-verifier'))).toEqual([]);
+    const out = await simulate(yaml, { 'web-webhook': { secret: 'gh-s3cret' } }, [githubEvent('main', 'refs/heads/main'), githubEvent('bad signature', 'refs/heads/main', { secret: 'guess' })]);
+    expect(out.find((o) => o.name === 'main')).toMatchObject({ accepted: true });
+    expect(out.find((o) => o.name === 'bad signature')).toMatchObject({ accepted: false, rejectedBy: 'verify-github (interceptors[0])', status: 'payload signature check failed' });
+  });
+
+  it('a webhook Secret that is not there: the verifier runs and each delivery says which Secret and key to create', async () => {
+    const { yaml } = await render(['-f', example('github')]);
+    const out = await simulate(yaml, {}, [githubEvent('main', 'refs/heads/main')]);
+    expect(out[0]).toMatchObject({ accepted: false, rejectedBy: 'verify-webhook-secret (interceptors[0])' });
+    expect(out[0]!.status).toBe(`interceptor response was not 200: cannot check the delivery: the webhook secret (Secret ${NAMESPACE}/web-webhook key secret) cannot be read: it is not there; create the Secret with that key (kubectl create secret generic …) and deliver again`);
   });
 
   it('the rendered CEL agrees with the reference semantics on random rules and refs', async () => {

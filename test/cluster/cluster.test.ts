@@ -234,7 +234,8 @@ describe('hat cluster', () => {
 
     const second = await hat(args, { KUBECONFIG: layout.adminKubeconfig });
     expect(second.exitCode, second.all).toBe(0);
-    expect(second.stdout).toMatch(/^hat install: nothing changed \(\d+ objects already as wanted\)$/m);
+    // The webhook verifier's Deployment is still starting (its status moves): that is no change of ours.
+    expect(second.stdout, second.all).toMatch(/^hat install: nothing changed \(\d+ objects already as wanted\)$/m);
   });
 
   it('hat install refuses bad input before it touches the cluster, in one line naming the flag', async () => {

@@ -12,7 +12,7 @@ import { allowPlainHttpRegistry, DEFAULT_NETWORK, podWarningsOf, waitForApplicat
 import { APPLICATIONS, type ApplicationStatus } from '@hat/argocd';
 import { repoRoot } from '@hat/task-runner';
 import { createLogger } from '@hat/task-runtime';
-import { publishTaskImages, type TaskImages } from '../images/task-images.ts';
+import { importPushed, publishTaskImages, type TaskImages } from '../images/task-images.ts';
 import { containerdClient, getManifestDigest, startGitServer, startRegistry, type GitServer, type Registry } from '../stack/index.ts';
 import { startTestCluster, type TestCluster } from '../cluster/fixture.ts';
 import { catalogRepo, CATALOG_USER, hat } from '../cluster/install.ts';
@@ -148,6 +148,23 @@ const registryDockerConfig = (): string => JSON.stringify({ auths: { [registry.h
 /** The branch tip of a repo on the git server, read from its disk. */
 const tipOf = async (repo: string): Promise<string> => (await execa('git', ['--git-dir', git.repoPath(repo), 'rev-parse', 'main'])).stdout.trim();
 
+/** The first log line of the (one) pod with these labels that matches, waiting up to timeoutMs; else fails with its log's tail. */
+async function logLineOf(labelSelector: string, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let tail = '';
+  for (;;) {
+    const pod = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector })).items[0];
+    if (pod) {
+      const text = await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: NAMESPACE }).catch(() => '');
+      const found = text.split('\n').find((l) => pattern.test(l));
+      if (found) return found;
+      tail = text.split('\n').slice(-5).join('\n');
+    }
+    if (Date.now() > deadline) throw new Error(`no log line like ${pattern} from the pod ${labelSelector} within ${Math.round(timeoutMs / 1000)} s; its last lines:\n${tail}`);
+    await sleep(1_000);
+  }
+}
+
 /** The last line a TaskRun's step wrote (where HAT's programs put their error). */
 async function lastLogLine(taskRun: TektonRun, step = 'run'): Promise<string> {
   const log = await core.readNamespacedPodLog({ name: taskRun.status!.podName!, namespace: NAMESPACE, container: `step-${step}` });
@@ -212,6 +229,12 @@ describe('the whole flow on a real cluster', () => {
       expect(built, `${pinned}: rebuilt from this checkout to the same digest`).toBeDefined();
       for (const name of [pinned, pinned.replace(/:[^:@/]+@/, '@')]) await pods.ctr(['images', 'tag', '--force', built!.image, name]);
     }
+    // The pipeline chart's webhook verifier runs in HAT's base image, the default of trigger.verifier.image: the base
+    // publish just rebuilt and pushed must be that very image (same digest), imported under the chart's name for it.
+    const verifierImage = (parse(await readFile(path.join(repoRoot, 'charts/pipeline/values.yaml'), 'utf8')) as { trigger: { verifier: { image: string } } }).trigger.verifier.image;
+    await importPushed({ registry }, pods, work, 'base', verifierImage).catch((err: unknown) => {
+      throw new Error(`charts/pipeline/values.yaml trigger.verifier.image ${verifierImage}: not the base this checkout builds (${(err as Error).message.split('\n')[0]})`);
+    });
     const url = await catalogRepo(git, NODE);
     await writeFile(path.join(work, 'catalog.creds'), `username=${CATALOG_USER.username}\npassword=${CATALOG_USER.password}\n`);
     const install = await hat(['install', '--catalog-repo', url, '--catalog-credentials', path.join(work, 'catalog.creds'), '--catalog-path', 'catalog/install/v1', '--timeout', '150'], { KUBECONFIG: cluster.layout.adminKubeconfig });
@@ -221,7 +244,7 @@ describe('the whole flow on a real cluster', () => {
     expect(Object.fromEntries(tasks.items.map((t) => [t.metadata.name, t.spec.steps.map((s) => s.image)]))).toEqual(expected);
   });
 
-  it('2. the app repo, its pipeline chart and the env objects installed; a signed push to main reaches the EventListener and starts a PipelineRun for test; a wrong signature starts nothing', async () => {
+  it('2. the app repo, its pipeline chart and the env objects installed; a signed push to main reaches the EventListener and starts a PipelineRun for test; a wrong signature starts nothing and the EventListener\'s log says why', async () => {
     const app = await git.createRepo('web', WEB_CI);
     appUrl = git.urlOn(NODE, app.url);
     imageRepository = `${registry.host}/apps/web`;
@@ -277,7 +300,11 @@ describe('the whole flow on a real cluster', () => {
     ].join('\n'));
     const install = await hat(['install', '--pipeline-values', values, ...testFlags, '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
     expect(install.exitCode, install.all).toBe(0);
-    // The EventListener's pod restarts until the core interceptors have their certificate: a bounded wait.
+    // The EventListener's pod restarts until the core interceptors have their certificate: a bounded wait. The
+    // webhook verifier (the chart's, in HAT's base image) is the listener's first interceptor.
+    await waitForWorkload(cluster.config, 'Deployment', NAMESPACE, 'web-webhook-verifier', 120_000).catch(async (err: unknown) => {
+      throw new Error(`${(err as Error).message}; ${await podWarningsOf(core, NAMESPACE, 'hat.dev/webhook-verifier=web')}`);
+    });
     await waitForWorkload(cluster.config, 'Deployment', NAMESPACE, 'el-web', 180_000);
     const service = await core.readNamespacedService({ name: 'el-web', namespace: NAMESPACE });
     listener = `http://${service.spec!.clusterIP}:${service.spec!.ports![0]!.port}`;
@@ -285,7 +312,12 @@ describe('the whole flow on a real cluster', () => {
     const body = githubPush('refs/heads/main', mainCommit, appUrl);
     const refused = await deliverWhenListening(listener, body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': githubSignature('not-the-secret', body) });
     expect(refused.status).toBeLessThan(500);
-    await sleep(3_000);
+    // The EventListener's log says why, as an error: the header, the Secret to compare with; never a secret.
+    const why = await logLineOf('eventlistener=web', /interceptor response was not 200: refused: X-Hub-Signature-256 is not the HMAC-SHA256 of the body with the webhook secret/, 30_000);
+    expect(why).toContain(`set the webhook's secret at the provider to the value of Secret ${NAMESPACE}/web-webhook key secret`);
+    expect(why).toMatch(/"severity":"error"/);
+    const verifierLine = await logLineOf('hat.dev/webhook-verifier=web', /warning: refused: X-Hub-Signature-256/, 10_000);
+    for (const line of [why, verifierLine]) expect(line).not.toMatch(new RegExp(`${WEBHOOK_SECRET}|not-the-secret|sha256=`));
     expect(await pipelineRuns()).toEqual([]);
 
     const run = await pushEvent('refs/heads/main', mainCommit);

@@ -39,13 +39,22 @@ export async function publishTaskImages(stack: Pick<Stack, 'registry'>, containe
   for (const v of result.published) {
     if (images.some((i) => i.image === v.image)) continue;
     const program = programOfImage(v.image);
-    const archive = path.join(work, `${program}.oci.tar`);
-    const pushed = `${stack.registry.host}/hat-project/hat/${program}@${digestOf(v.image)}`;
-    await execa('skopeo', ['copy', '--preserve-digests', '--src-tls-verify=false', '--src-authfile', authFile, `docker://${pushed}`, `oci-archive:${archive}:${program}`]);
-    await containerd.importImage(archive, v.image);
+    const archive = await importPushed(stack, containerd, work, program, v.image);
     images.push({ program, image: v.image, digest: digestOf(v.image), bytes: (await stat(archive)).size });
   }
   return { catalog, images, published: result.published };
+}
+
+/**
+ * Copies `<registry>/hat-project/hat/<repository>@<digest of recorded>` (what publish pushed: a task image or a HAT
+ * base) into containerd as `recorded`; returns the OCI archive it went through. Call after publishTaskImages.
+ */
+export async function importPushed(stack: Pick<Stack, 'registry'>, containerd: Pick<Containerd, 'importImage'>, work: string, repository: string, recorded: string): Promise<string> {
+  const archive = path.join(work, `${repository}.oci.tar`);
+  const pushed = `${stack.registry.host}/hat-project/hat/${repository}@${digestOf(recorded)}`;
+  await execa('skopeo', ['copy', '--preserve-digests', '--src-tls-verify=false', '--src-authfile', path.join(work, 'auth.json'), `docker://${pushed}`, `oci-archive:${archive}:${repository}`]);
+  await containerd.importImage(archive, recorded);
+  return archive;
 }
 
 /** Every param of the program's first Task set to "!!", which each program refuses before any work (exit 2). */

@@ -25,6 +25,10 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- .Values.trigger.secretName | default (printf "%s-webhook" (include "hat.name" .)) -}}
 {{- end -}}
 
+{{- define "hat.webhookVerifier" -}}
+{{- printf "%s-webhook-verifier" (include "hat.name" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{/* Event types the listener accepts: the values, else the provider's push events. */}}
 {{- define "hat.eventTypes" -}}
 {{- $defaults := dict "github" (list "push") "gitlab" (list "Push Hook" "Tag Push Hook") "gitea" (list "push") -}}

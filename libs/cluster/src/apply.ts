@@ -19,13 +19,26 @@ export const typedObject = (object: KubernetesObject): KubernetesObject => loadY
 /** `Kind namespace/name`, for progress and errors. */
 export const describeObject = (o: KubernetesObject): string => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
+/**
+ * Whether an apply changed what was asked for. A new resourceVersion alone does not say so: a controller may have
+ * written the object's status between the read and the apply (a Deployment whose pod is just starting). Where the
+ * object has a generation (bumped by spec changes only), that and its labels and annotations decide.
+ */
+export function appliedChange(before: KubernetesObject | undefined, after: KubernetesObject): boolean {
+  if (!before) return true;
+  if (before.metadata?.resourceVersion === after.metadata?.resourceVersion) return false;
+  if (before.metadata?.generation === undefined || after.metadata?.generation === undefined) return true;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+  return before.metadata.generation !== after.metadata.generation || !same(before.metadata.labels, after.metadata.labels) || !same(before.metadata.annotations, after.metadata.annotations);
+}
+
 /** Applies one object (server-side apply, conflicts forced to `hat`); true when the server changed it. */
 export async function applyOne(config: KubeConfig, raw: KubernetesObject): Promise<boolean> {
   const api = KubernetesObjectApi.makeApiClient(config);
   const object = typedObject(raw);
   const before = await api.read(object as KubernetesObject & { metadata: { name: string } }).catch(() => undefined);
   const after = await api.patch(object, undefined, undefined, 'hat', true, PatchStrategy.ServerSideApply);
-  return before?.metadata?.resourceVersion !== after.metadata?.resourceVersion;
+  return appliedChange(before, after);
 }
 
 /** Applies each object in order; returns how many the server changed. */

@@ -21,7 +21,7 @@ export { clusterLayout, clusterStateDir } from './state.ts';
 export type { ClusterLayout } from './state.ts';
 export { ensurePki, kubeconfig } from './pki.ts';
 export { PROVISIONER, provisionOnce, runProvisioner, STORAGE_CLASS, storageClassObject } from './provisioner.ts';
-export { applyObjects, applyOne, loadKubeconfig, typedObject, waitForWorkload } from './apply.ts';
+export { appliedChange, applyObjects, applyOne, loadKubeconfig, typedObject, waitForWorkload } from './apply.ts';
 export { ADDON_VERSIONS, ADDONS, addonManifests, ARGOCD_NAMESPACE, argocdManifests, parseManifests, tektonManifests } from './addon-manifests.ts';
 export type { AddonName, Manifest } from './addon-manifests.ts';
 export { addonStatus, argocdVersionOf } from './addon-status.ts';

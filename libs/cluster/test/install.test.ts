@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addonProblems, chartRegistryObjects, envFilesOf, envObjects, envSyncObjects, envSyncsOf, installObjects, versionAtLeast, type AddonStatus } from '../src/index.ts';
+import { addonProblems, appliedChange, chartRegistryObjects, envFilesOf, envObjects, envSyncObjects, envSyncsOf, installObjects, versionAtLeast, type AddonStatus } from '../src/index.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '@hat/task-runtime';
 
@@ -94,5 +94,19 @@ describe('Argo CD following env repos, and its login to the chart registry', () 
     await expect(chartRegistryObjects(path.join(dir, 'http'), 'argocd')).rejects.toThrow(/^--chart-registry-credentials: url must be the chart repository as oci:\/\/<registry>\/<path> \(got "https:\/\/charts\.example\.com"\)$/);
     await writeFile(path.join(dir, 'nouser'), 'url=oci://10.213.0.1:5000/charts\npassword=b\n');
     await expect(chartRegistryObjects(path.join(dir, 'nouser'), 'argocd')).rejects.toThrow(/needs username and password/);
+  });
+});
+
+describe('appliedChange (hat install: "N of M objects changed")', () => {
+  const obj = (rv: string, generation?: number, labels?: Record<string, string>) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', resourceVersion: rv, ...(generation !== undefined ? { generation } : {}), ...(labels ? { labels } : {}) } });
+  it('a new object, a new generation or new labels are changes; a status written meanwhile (same generation) is not', () => {
+    expect(appliedChange(undefined, obj('1', 1))).toBe(true);
+    expect(appliedChange(obj('5', 1), obj('5', 1))).toBe(false);
+    expect(appliedChange(obj('5', 1), obj('7', 1))).toBe(false);
+    expect(appliedChange(obj('5', 1), obj('7', 2))).toBe(true);
+    expect(appliedChange(obj('5', 1, { a: '1' }), obj('7', 1, { a: '2' }))).toBe(true);
+    // No generation (a ConfigMap): the resourceVersion decides.
+    expect(appliedChange(obj('5'), obj('7'))).toBe(true);
+    expect(appliedChange(obj('5'), obj('5'))).toBe(false);
   });
 });

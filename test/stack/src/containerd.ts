@@ -47,6 +47,15 @@ export function containerdClient(address: string, namespace: string): Omit<Conta
     namespace,
     ctr,
     async importImage(archive, name) {
+      // A digest-only name (repo@sha256:…) is made by the import itself (--digests names each manifest
+      // <base-name>@<digest>): imported under another name and renamed, the node's CRI kept looking the image up by the
+      // removed name ("failed to get image … import-<date>:… not found") and the pod never started.
+      const digestOnly = /^([^@]+)@(sha256:[0-9a-f]{64})$/.exec(name);
+      if (digestOnly && !/:[^/]*$/.test(digestOnly[1]!)) {
+        await ctr(['images', 'import', '--base-name', digestOnly[1]!, '--digests', archive]);
+        if (!(await ctr(['images', 'ls', '-q'])).split('\n').includes(name)) throw new Error(`ctr images import ${archive}: no image ${name} (its manifest has another digest)`);
+        return;
+      }
       const before = new Set((await ctr(['images', 'ls', '-q'])).split('\n').filter(Boolean));
       await ctr(['images', 'import', archive]);
       const added = (await ctr(['images', 'ls', '-q'])).split('\n').filter((n) => n && !before.has(n));

@@ -1,12 +1,14 @@
 // Command triggers-sim runs webhook events through rendered Tekton Triggers objects the way an
 // EventListener's sink does (tektoncd/triggers v0.37 pkg/sink: interceptor chain, extensions merge,
 // ResolveTrigger, ResolveParams, ResolveResources), with the real core interceptors (github, gitlab,
-// cel) called in process instead of over HTTP, and Secrets from the input instead of the cluster.
+// cel) called in process instead of over HTTP, and Secrets from the input instead of the cluster. A
+// NamespacedInterceptor (HAT's webhook verifier) is called over HTTP at the URL the input gives for it, with
+// Triggers' own interceptors.Execute, as the sink does; an answer other than 200 stops the event as it does there.
 // HAT's pipeline-chart tests use it to check the chart's interceptors, CEL rules and bindings.
 //
 // Input (stdin, JSON): {"manifests": "<multi-document YAML>", "namespace": "ns",
 //
-//	"secrets": {"<name>": {"<key>": "<value>"}},
+//	"secrets": {"<name>": {"<key>": "<value>"}}, "interceptorUrls": {"<Interceptor name>": "http://…"},
 //	"events": [{"name": "…", "header": {"X-GitHub-Event": ["push"]}, "body": "<raw JSON text>"}]}
 //
 // Output (stdout, JSON): [{"name", "accepted", "rejectedBy", "status", "extensions", "params", "resources"}]
@@ -46,6 +48,8 @@ type input struct {
 	Namespace string                       `json:"namespace"`
 	Secrets   map[string]map[string]string `json:"secrets"`
 	Events    []event                      `json:"events"`
+	// NamespacedInterceptor name → URL it listens on.
+	InterceptorURLs map[string]string `json:"interceptorUrls"`
 }
 
 type outcome struct {
@@ -99,7 +103,7 @@ func run(in io.Reader, out io.Writer) error {
 	}
 	results := []outcome{}
 	for _, ev := range inp.Events {
-		o, err := process(el, objs, inp.Namespace, secrets(inp.Secrets), ev)
+		o, err := process(el, objs, inp.Namespace, secrets(inp.Secrets), inp.InterceptorURLs, ev)
 		if err != nil {
 			return fmt.Errorf("event %s: %w", ev.Name, err)
 		}
@@ -170,7 +174,7 @@ func interceptorFor(name string, sg interceptors.SecretGetter) (triggersv1.Inter
 }
 
 // process mirrors pkg/sink Sink.merge + processTrigger + ExecuteInterceptors for one event.
-func process(el *triggersv1.EventListener, objs *objects, ns string, sg secrets, ev event) ([]outcome, error) {
+func process(el *triggersv1.EventListener, objs *objects, ns string, sg secrets, urls map[string]string, ev event) ([]outcome, error) {
 	var outs []outcome
 	header := http.Header{}
 	for k, vs := range ev.Header {
@@ -217,11 +221,30 @@ func process(el *triggersv1.EventListener, objs *objects, ns string, sg secrets,
 			if err := json.Unmarshal(wire, &received); err != nil {
 				return nil, err
 			}
-			impl, err := interceptorFor(i.GetName(), sg)
-			if err != nil {
-				return nil, err
+			var resp *triggersv1.InterceptorResponse
+			if i.Ref.Kind == triggersv1.NamespacedInterceptorKind {
+				url, ok := urls[i.GetName()]
+				if !ok {
+					return nil, fmt.Errorf("no URL given for NamespacedInterceptor %q (interceptorUrls)", i.GetName())
+				}
+				if resp, err = interceptors.Execute(context.Background(), http.DefaultClient, &request, url); err != nil {
+					// The sink logs this error and stops the event (pkg/sink processTrigger).
+					name := i.GetName()
+					if i.Name != nil {
+						name = *i.Name
+					}
+					o.RejectedBy = fmt.Sprintf("%s (interceptors[%d])", name, idx)
+					o.Status = err.Error()
+					rejected = true
+					break
+				}
+			} else {
+				impl, err := interceptorFor(i.GetName(), sg)
+				if err != nil {
+					return nil, err
+				}
+				resp = impl.Process(context.Background(), &received)
 			}
-			resp := impl.Process(context.Background(), &received)
 			if !resp.Continue {
 				name := i.GetName()
 				if i.Name != nil {
