@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { describe } from '../command-table.ts';
 import { createLogger, InputError } from '@hat/task-runtime';
@@ -21,6 +22,7 @@ interface DeployOpts {
   argocdNamespace: string;
   kubeconfig?: string;
   context?: string;
+  signKey?: string;
 }
 
 export function registerDeployCommand(program: Command): void {
@@ -37,6 +39,7 @@ export function registerDeployCommand(program: Command): void {
     .option('--author <identity>', 'commit author, "Name <email>"')
     .option('--source <url>', 'source repo URL for the trailer')
     .option('--source-commit <sha>', 'source commit for the trailer')
+    .option('--sign-key <file>', 'sign the deploy commit with this SSH private key (unencrypted OpenSSH; git gpg.format=ssh)')
     .option('--wait', 'after the commit lands, wait until Argo CD runs it (the app\'s Applications Synced to it and Healthy)')
     .option('--sync-timeout <duration>', 'with --wait: how long (e.g. 90s, 5m)', '5m')
     .option('--argocd-namespace <ns>', "with --wait: Argo CD's namespace", 'argocd')
@@ -54,6 +57,7 @@ export function registerDeployCommand(program: Command): void {
       const cluster = opts.wait ? kubeContext({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }).config : undefined;
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.env)) throw new InputError(`--env: expected a DNS-1123 label such as test, stage or prod (got ${JSON.stringify(opts.env)})`);
       const repo = { url: opts.repo, branch: opts.branch, auth: authFromEnv() };
+      const signingKey = opts.signKey ? { key: await readFile(opts.signKey, 'utf8').catch(() => { throw new InputError(`--sign-key: cannot read ${opts.signKey}`); }), what: `--sign-key ${opts.signKey}` } : undefined;
       const log = createLogger();
       const outcome = await promote({
         env: opts.env,
@@ -65,6 +69,7 @@ export function registerDeployCommand(program: Command): void {
         author: await authorOf(opts.author),
         trailers: { source: opts.source, sourceCommit: opts.sourceCommit },
         log,
+        ...(signingKey ? { signingKey } : {}),
       });
       if (outcome.status === 'dry-run') process.stdout.write(outcome.diff);
       process.stdout.write(`${outcome.status} ${app} ${outcome.previousVersion} → ${version} (${opts.env})${outcome.commit ? ` ${outcome.commit}` : ''}\n`);

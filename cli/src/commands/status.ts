@@ -4,16 +4,18 @@ import { CATALOG_APP_DEFAULTS } from '@hat/catalog';
 import { describe } from '../command-table.ts';
 import { InputError } from '@hat/task-runtime';
 import { authFromEnv, formatTable, keyValue } from '../cli-util.ts';
-import { currentVersions, readDeployHistory, type DeployRecord } from '../env/history.ts';
+import { access } from 'node:fs/promises';
+import { currentVersions, formatSignature, readDeployHistory, type DeployRecord } from '../env/history.ts';
 
 const when = (t: number): string => new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 const short = (sha: string | undefined): string => (sha ? sha.slice(0, 7) : '-');
 
-async function readAll(repos: Record<string, string>, branch: string): Promise<{ envs: string[]; records: DeployRecord[] }> {
+async function readAll(repos: Record<string, string>, branch: string, allowedSigners?: string): Promise<{ envs: string[]; records: DeployRecord[] }> {
   const envs = Object.keys(repos);
   if (envs.length === 0) throw new InputError('--repo: give at least one env repo as ENV=URL, e.g. --repo test=https://git.example.com/gitops/test.git');
+  if (allowedSigners) await access(allowedSigners).catch(() => { throw new InputError(`--allowed-signers: cannot read ${allowedSigners} (expected git's allowed signers file: "<principal> ssh-ed25519 AAAA…" per line)`); });
   const auth = authFromEnv();
-  const records = (await Promise.all(envs.map((env) => readDeployHistory(env, repos[env]!, branch, auth)))).flat();
+  const records = (await Promise.all(envs.map((env) => readDeployHistory(env, repos[env]!, branch, auth, allowedSigners)))).flat();
   return { envs, records };
 }
 
@@ -26,6 +28,7 @@ interface StatusFlags {
   namespace: string;
   argocdNamespace: string;
   json?: boolean;
+  allowedSigners?: string;
 }
 
 /** Rows in the --repo order, then HAT's promotion order (test, stage, prod), then the rest. */
@@ -63,6 +66,7 @@ export function registerStatusCommands(program: Command): void {
     .description(describe('status'))
     .option('--repo <env=url>', 'an env repo (repeatable, in promotion order)', keyValue('--repo'))
     .option('--branch <branch>', 'branch of the env repos', 'main')
+    .option('--allowed-signers <file>', "check each deploy commit's SSH signature against this allowed signers file (git's format)")
     .option('--cluster', "add what the cluster says: Argo CD's sync, revision, health and running version per app and env, and the app's last PipelineRun")
     .option('--kubeconfig <file>', 'with --cluster: kubeconfig (default: $KUBECONFIG, ~/.kube/config, else the cluster of hat cluster up)')
     .option('--context <name>', 'with --cluster: kube context (default: the current one)')
@@ -71,7 +75,7 @@ export function registerStatusCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (o: StatusFlags) => {
       if (!o.repo && !o.cluster) throw new InputError('--repo: give at least one env repo as ENV=URL (or --cluster), e.g. --repo test=https://git.example.com/gitops/test.git');
-      const { envs, records } = o.repo ? await readAll(o.repo, o.branch) : { envs: [] as string[], records: [] as DeployRecord[] };
+      const { envs, records } = o.repo ? await readAll(o.repo, o.branch, o.allowedSigners) : { envs: [] as string[], records: [] as DeployRecord[] };
       const current = currentVersions(records);
       if (o.cluster) {
         const { config } = kubeContext({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}) });
@@ -80,13 +84,13 @@ export function registerStatusCommands(program: Command): void {
       }
       const apps = [...current.keys()].sort();
       if (o.json) {
-        const out = Object.fromEntries(apps.map((app) => [app, Object.fromEntries([...current.get(app)!].map(([env, r]) => [env, { version: r.version, commit: r.commit, time: new Date(r.time * 1000).toISOString(), sourceCommit: r.sourceCommit ?? null, rollback: r.rollback }]))]));
+        const out = Object.fromEntries(apps.map((app) => [app, Object.fromEntries([...current.get(app)!].map(([env, r]) => [env, { version: r.version, commit: r.commit, time: new Date(r.time * 1000).toISOString(), sourceCommit: r.sourceCommit ?? null, rollback: r.rollback, ...(r.signature ? { signature: r.signature } : {}) }]))]));
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         return;
       }
       const rows = apps.map((app) => [app, ...envs.map((env) => {
         const r = current.get(app)?.get(env);
-        return r ? `${r.version}${r.rollback ? ' (rollback)' : ''} · ${when(r.time)} · src ${short(r.sourceCommit)}` : '-';
+        return r ? `${r.version}${r.rollback ? ' (rollback)' : ''} · ${when(r.time)} · src ${short(r.sourceCommit)}${r.signature ? ` · signature ${formatSignature(r.signature)}` : ''}` : '-';
       })]);
       process.stdout.write(`${formatTable(['app', ...envs], rows)}\n`);
     });
@@ -96,16 +100,18 @@ export function registerStatusCommands(program: Command): void {
     .argument('<app>', 'app name')
     .requiredOption('--repo <env=url>', 'an env repo (repeatable)', keyValue('--repo'))
     .option('--branch <branch>', 'branch of the env repos', 'main')
+    .option('--allowed-signers <file>', "check each deploy commit's SSH signature against this allowed signers file (git's format)")
     .option('--json', 'print JSON')
-    .action(async (app: string, o: { repo: Record<string, string>; branch: string; json?: boolean }) => {
-      const { records } = await readAll(o.repo, o.branch);
+    .action(async (app: string, o: { repo: Record<string, string>; branch: string; json?: boolean; allowedSigners?: string }) => {
+      const { records } = await readAll(o.repo, o.branch, o.allowedSigners);
       const mine = records.filter((r) => r.app === app).sort((a, b) => b.time - a.time);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(mine, null, 2)}\n`);
         return;
       }
       if (mine.length === 0) throw new InputError(`no deploy of ${app} found in ${Object.keys(o.repo).join(', ')}`);
-      const rows = mine.map((r) => [when(r.time), r.env, `${r.previousVersion ?? '-'} → ${r.version}`, r.rollback ? 'ROLLBACK' : '', short(r.sourceCommit), r.pipelineRun ?? '-', short(r.commit)]);
-      process.stdout.write(`${formatTable(['when', 'env', 'version', 'rollback', 'source', 'pipeline run', 'commit'], rows)}\n`);
+      const signed = o.allowedSigners !== undefined;
+      const rows = mine.map((r) => [when(r.time), r.env, `${r.previousVersion ?? '-'} → ${r.version}`, r.rollback ? 'ROLLBACK' : '', short(r.sourceCommit), r.pipelineRun ?? '-', short(r.commit), ...(signed ? [formatSignature(r.signature)] : [])]);
+      process.stdout.write(`${formatTable(['when', 'env', 'version', 'rollback', 'source', 'pipeline run', 'commit', ...(signed ? ['signature'] : [])], rows)}\n`);
     });
 }

@@ -14,3 +14,5 @@ export { DEFAULT_REPO_LIMITS, updateRepo } from './update-repo.ts';
 export { revisionContains } from './ancestry.ts';
 export type { ContainsOptions } from './ancestry.ts';
 export type { EditOutcome, RepoLimits, UpdateRepoOptions, UpdateRepoResult } from './update-repo.ts';
+export { prepareSigningKey, signingConfig } from './signing.ts';
+export type { SigningKey } from './signing.ts';

@@ -8,6 +8,7 @@ import { AuthError, HostKeyError } from './classify.ts';
 import { commitPaths, headCommit, type Identity } from './commit.ts';
 import { git } from './git.ts';
 import { pushHead } from './push.ts';
+import { prepareSigningKey } from './signing.ts';
 import { resetToRemote, sparseClone } from './checkout.ts';
 
 export interface RepoLimits {
@@ -50,6 +51,8 @@ export interface UpdateRepoOptions<T> {
   readonly allowEmpty?: boolean;
   readonly signal?: AbortSignal;
   readonly limits?: Partial<RepoLimits>;
+  /** Sign every commit with this SSH private key (its text); checked before the clone. */
+  readonly signingKey?: { readonly key: string; readonly what: string };
   /** Reads and writes files under `dir`; runs again on the new head after a rejected push (attempt > 1). */
   edit(dir: string, attempt: number): Promise<EditOutcome<T>>;
 }
@@ -75,6 +78,8 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
   const dir = path.join(work, 'repo');
   const signal = opts.signal ? { signal: opts.signal } : {};
   try {
+    // The signing key first: a bad one fails before the server is asked anything.
+    const signingKey = opts.signingKey ? await prepareSigningKey(opts.signingKey.key, work, opts.signingKey.what) : undefined;
     const env = await authEnv(opts.auth, opts.url, opts.privateHome ? path.join(work, 'home') : undefined, log);
     // A step that talks to the server: bounded retries (a refused connection fewer: REFUSED_ATTEMPTS), each
     // failure logged in one line without the URL, the final error naming the repo once.
@@ -119,6 +124,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
         subject: outcome.commit.subject,
         trailers: outcome.commit.trailers,
         ...(outcome.commit.trackedOnly ? { trackedOnly: true } : {}),
+        ...(signingKey ? { signingKey } : {}),
       });
       try {
         await reachable('push', async () => {

@@ -7,6 +7,8 @@ export interface EnvRepoConfig {
   readonly branch: string;
   readonly auth: GitAuth;
   readonly author: Identity;
+  /** The Secret's signing-key (an SSH private key): deploy commits are signed with it. */
+  readonly signingKey?: { readonly key: string; readonly what: string };
 }
 
 const CONFIG_KEYS = 'url, optional branch, author-name, author-email';
@@ -39,10 +41,13 @@ export async function readEnvRepoConfig(env: string, configDir: string | undefin
   if (password !== undefined) auth = { kind: 'basic', username: username ?? 'git', password };
   else if (sshKey && secretDir) auth = { kind: 'ssh', dir: secretDir };
   else throw new HatError(`Secret ${object} has neither password (basic auth) nor ssh-privatekey; ask your SREs to set it`);
+  const signingKey = await readMountKey(secretDir, 'signing-key');
+  registerSecret(signingKey);
   return {
     url,
     branch,
     auth,
+    ...(signingKey !== undefined ? { signingKey: { key: signingKey, what: `Secret ${object} key signing-key` } } : {}),
     author: {
       name: (await readMountKey(configDir, 'author-name')) ?? 'HAT deploy',
       email: (await readMountKey(configDir, 'author-email')) ?? 'hat-deploy@localhost',

@@ -25,6 +25,8 @@ export interface PromoteRequest {
   readonly privateHome?: boolean;
   readonly signal?: AbortSignal;
   readonly limits?: Partial<RepoLimits>;
+  /** SSH private key (its text) that signs the deploy commit, and where it came from (for a one-line error). */
+  readonly signingKey?: { readonly key: string; readonly what: string };
 }
 
 export type PromoteStatus = 'deployed' | 'unchanged' | 'superseded' | 'dry-run';
@@ -59,6 +61,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
     privateHome: req.privateHome ?? false,
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.limits ? { limits: req.limits } : {}),
+    ...(req.signingKey && !req.dryRun ? { signingKey: req.signingKey } : {}),
     async edit(dir, attempt) {
       const { files, paths } = await readApp(dir, app, where);
       const state = envRepoContent(() => readAppState(files, paths));

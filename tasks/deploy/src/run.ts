@@ -40,6 +40,7 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
     log: ctx.log,
     privateHome: true,
     signal: ctx.signal,
+    ...(repo.signingKey ? { signingKey: repo.signingKey } : {}),
   });
   if (cluster && outcome.head) {
     await waitForDeploy({

@@ -64,7 +64,7 @@ export function deployTask(env: Environment) {
         kind: 'secret',
         objectName: `hat-gitops-${env}`,
         optional: true,
-        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts. Missing: the run fails naming it.',
+        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts; optional signing-key (an unencrypted OpenSSH private key): the deploy commits are signed with it (git\'s gpg.format=ssh; check them with hat history --allowed-signers). Missing: the run fails naming it.',
       },
     ],
     env: { HAT_ENV: env, HAT_TASKRUN: '$(context.taskRun.name)' },
