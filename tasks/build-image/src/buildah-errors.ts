@@ -19,11 +19,15 @@ export function buildahMessage(stderr: string): string {
   return oneLine(error.replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, '$1').replace(/^Error:\s*/, '').replace(/^error\s+/, ''));
 }
 
-/** The build step's own last output before buildah's error (what the failing RUN printed). */
+/**
+ * The build step's own last output (what the failing RUN printed): buildah's stderr without its error lines and
+ * noise. The step's output reaches buildah's stderr through another pipe than buildah's own error, so it may come
+ * before or after the `Error:` line; both count.
+ */
 export function lastOutput(stderr: string, lines = 3): string {
-  const all = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !NOISE.test(l));
-  const errorAt = all.findLastIndex((l) => /^(Error|error):? /.test(l));
-  return oneLine(all.slice(Math.max(0, (errorAt < 0 ? all.length : errorAt) - lines), errorAt < 0 ? all.length : errorAt).join(' | '));
+  const own = (l: string): boolean => /^(Error|error):? /.test(l) || /level=(error|fatal)/.test(l);
+  const all = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !NOISE.test(l) && !own(l));
+  return oneLine(all.slice(-lines).join(' | '));
 }
 
 /** Turns a failed `buildah push` into the error the task reports (and retries, when transient). */

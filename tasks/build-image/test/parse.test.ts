@@ -52,5 +52,8 @@ describe('buildah errors (stderr as buildah 1.28 prints it)', () => {
     expect(classifyBuild(failed(pull), 'Containerfile')).toBeInstanceOf(RegistryRefusedError);
     const step = classifyBuild(failed('building\nboom\nsubprocess exited with status 2\nError: building at STEP "RUN make": exit status 2'), 'Containerfile') as Error;
     expect(step.message).toBe('build of Containerfile failed: building at STEP "RUN make": exit status 2 (last output: building | boom)');
+    // The step's stderr and buildah's own error come through different pipes: the step's line may arrive last.
+    const late = classifyBuild(failed('subprocess exited with status 3\nError: building at STEP "RUN cc": exit status 3\nmissing header foo.h'), 'Containerfile') as Error;
+    expect(late.message).toBe('build of Containerfile failed: building at STEP "RUN cc": exit status 3 (last output: missing header foo.h)');
   });
 });
