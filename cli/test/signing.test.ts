@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '@hat/task-runner';
 import { startGitServer, type GitRepo, type GitServer } from '../../test/stack/index.ts';
 import { appFiles, bare, envObjects, runDeploy } from '../../tasks/deploy/test/helpers.ts';
-import { readDeployHistory } from '../src/env/history.ts';
+import { readDeployHistory } from '@hat/task-deploy';
 
 const CRED = { username: 'deploy-prod', password: 'prod-Secret-5150' };
 let server: GitServer;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { describe } from '../command-table.ts';
 import { createLogger, InputError } from '@hat/task-runtime';
 import { authFromEnv, authorOf } from '../cli-util.ts';
-import { definition, promote, waitForDeploy } from '@hat/task-deploy';
+import { checkUpstream, definition, promote, waitForDeploy } from '@hat/task-deploy';
 import { durationMs } from '@hat/argocd';
 import { kubeContext } from '@hat/cluster';
 import { parseParams } from '@hat/task-runtime';
@@ -23,6 +23,7 @@ interface DeployOpts {
   kubeconfig?: string;
   context?: string;
   signKey?: string;
+  require?: string;
 }
 
 export function registerDeployCommand(program: Command): void {
@@ -39,6 +40,7 @@ export function registerDeployCommand(program: Command): void {
     .option('--author <identity>', 'commit author, "Name <email>"')
     .option('--source <url>', 'source repo URL for the trailer')
     .option('--source-commit <sha>', 'source commit for the trailer')
+    .option('--require <env=url>', 'deploy only what that env ran: its env repo must hold this version, or a deploy of --source-commit (a --rollback may go back to a version this env ran)')
     .option('--sign-key <file>', 'sign the deploy commit with this SSH private key (unencrypted OpenSSH; git gpg.format=ssh)')
     .option('--wait', 'after the commit lands, wait until Argo CD runs it (the app\'s Applications Synced to it and Healthy)')
     .option('--sync-timeout <duration>', 'with --wait: how long (e.g. 90s, 5m)', '5m')
@@ -59,6 +61,12 @@ export function registerDeployCommand(program: Command): void {
       const repo = { url: opts.repo, branch: opts.branch, auth: authFromEnv() };
       const signingKey = opts.signKey ? { key: await readFile(opts.signKey, 'utf8').catch(() => { throw new InputError(`--sign-key: cannot read ${opts.signKey}`); }), what: `--sign-key ${opts.signKey}` } : undefined;
       const log = createLogger();
+      if (opts.require !== undefined) {
+        const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=(.+)$/.exec(opts.require);
+        if (!m) throw new InputError(`--require: expected ENV=URL of the env whose runs this one takes, e.g. stage=https://git.example.com/gitops/stage.git (got ${JSON.stringify(opts.require)})`);
+        const why = await checkUpstream({ env: opts.env, app: params.app, version: params.version, sourceCommit: opts.sourceCommit, rollback: Boolean(opts.rollback), upstream: { env: m[1]!, url: m[3]!, branch: 'main', auth: repo.auth }, own: repo, log });
+        log.info(`--require ${m[1]}: ${why}`);
+      }
       const outcome = await promote({
         env: opts.env,
         app: params.app,

@@ -5,7 +5,7 @@ import { describe } from '../command-table.ts';
 import { InputError } from '@hat/task-runtime';
 import { authFromEnv, formatTable, keyValue } from '../cli-util.ts';
 import { access } from 'node:fs/promises';
-import { currentVersions, formatSignature, readDeployHistory, type DeployRecord } from '../env/history.ts';
+import { currentVersions, formatSignature, readDeployHistory, type DeployRecord } from '@hat/task-deploy';
 
 const when = (t: number): string => new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 const short = (sha: string | undefined): string => (sha ? sha.slice(0, 7) : '-');

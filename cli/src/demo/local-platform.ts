@@ -11,7 +11,7 @@ import { HatError, registerSecret, type Logger } from '@hat/task-runtime';
 import { repoRoot, runPipelineLocally } from '@hat/task-runner';
 import { startStack, type GitRepo, type Stack } from '../../../test/stack/index.ts';
 import { targetEnvironment, type EnvironmentRule } from '../env/env-rules.ts';
-import { currentVersions, readDeployHistory } from '../env/history.ts';
+import { currentVersions, readDeployHistory } from '@hat/task-deploy';
 import { addApp, initEnv } from '../env/operations.ts';
 import { renderEnvApp } from '../env/render.ts';
 import { catalogResolver } from '../pipeline/resolve-task.ts';

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
-import { HatError, readMountKey, registerSecret } from '@hat/task-runtime';
+import { HatError, InputError, readMountKey, registerSecret } from '@hat/task-runtime';
 import type { GitAuth, Identity } from '@hat/git';
+import type { UpstreamRepo } from './upstream.ts';
 
 export interface EnvRepoConfig {
   readonly url: string;
@@ -9,6 +10,8 @@ export interface EnvRepoConfig {
   readonly author: Identity;
   /** The Secret's signing-key (an SSH private key): deploy commits are signed with it. */
   readonly signingKey?: { readonly key: string; readonly what: string };
+  /** require-upstream: this env deploys only what that env ran (its repo, read-only credentials). */
+  readonly upstream?: UpstreamRepo;
 }
 
 const CONFIG_KEYS = 'url, optional branch, author-name, author-email';
@@ -43,14 +46,30 @@ export async function readEnvRepoConfig(env: string, configDir: string | undefin
   else throw new HatError(`Secret ${object} has neither password (basic auth) nor ssh-privatekey; ask your SREs to set it`);
   const signingKey = await readMountKey(secretDir, 'signing-key');
   registerSecret(signingKey);
+  const upstream = await readUpstream(object, configDir, secretDir);
   return {
     url,
     branch,
     auth,
     ...(signingKey !== undefined ? { signingKey: { key: signingKey, what: `Secret ${object} key signing-key` } } : {}),
+    ...(upstream ? { upstream } : {}),
     author: {
       name: (await readMountKey(configDir, 'author-name')) ?? 'HAT deploy',
       email: (await readMountKey(configDir, 'author-email')) ?? 'hat-deploy@localhost',
     },
   };
+}
+
+/** ConfigMap require-upstream (an env name), upstream-url and upstream-branch; Secret upstream-username and upstream-password. */
+async function readUpstream(object: string, configDir: string | undefined, secretDir: string | undefined): Promise<UpstreamRepo | undefined> {
+  const env = await readMountKey(configDir, 'require-upstream');
+  if (env === undefined || env === '') return undefined;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(env)) throw new InputError(`ConfigMap ${object} key require-upstream: expected the name of the env whose runs this env takes (e.g. stage), got ${JSON.stringify(env)}`);
+  const url = await readMountKey(configDir, 'upstream-url');
+  if (!url) throw new InputError(`ConfigMap ${object} has require-upstream: ${env} but no upstream-url (the ${env} env repo, read to check what ran there)`);
+  const username = await readMountKey(secretDir, 'upstream-username');
+  const password = await readMountKey(secretDir, 'upstream-password');
+  registerSecret(password);
+  const auth: GitAuth = password !== undefined ? { kind: 'basic', username: username ?? 'git', password } : { kind: 'none' };
+  return { env, url, branch: (await readMountKey(configDir, 'upstream-branch')) ?? 'main', auth };
 }

@@ -4,3 +4,7 @@ export { promote } from './promote.ts';
 export type { PromoteOutcome, PromoteRequest, PromoteStatus } from './promote.ts';
 export { waitForDeploy } from './wait.ts';
 export type { DeployWait } from './wait.ts';
+export { currentVersions, formatSignature, parseDeployLog, readDeployHistory, signatureOf } from './history.ts';
+export type { DeployRecord, Signature, SignatureStatus } from './history.ts';
+export { checkUpstream } from './upstream.ts';
+export type { UpstreamCheck, UpstreamRepo } from './upstream.ts';

@@ -2,6 +2,7 @@ import { InputError, type TaskContext } from '@hat/task-runtime';
 import type { ParamsOf, ResultsOf } from '@hat/task-spec';
 import { readEnvRepoConfig } from './credentials.ts';
 import { promote } from './promote.ts';
+import { checkUpstream } from './upstream.ts';
 import { durationMs, taskKubeConfig } from '@hat/argocd';
 import { waitForDeploy } from './wait.ts';
 import { ENVIRONMENTS, type deployTask } from './task.ts';
@@ -22,6 +23,10 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
   const repo = await readEnvRepoConfig(env, ctx.mountDir('gitops-config'), ctx.mountDir('gitops-credentials'));
   // The cluster to wait on is found before anything is pushed: without one the run fails with nothing written.
   const cluster = params['wait-for-sync'] && !params['dry-run'] ? taskKubeConfig('wait-for-sync') : undefined;
+  if (repo.upstream) {
+    const why = await checkUpstream({ env, app: params.app, version: params.version, sourceCommit: params['source-commit'], rollback: params.rollback, upstream: repo.upstream, own: repo, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    ctx.log.info(`require-upstream ${repo.upstream.env}: ${why}`);
+  }
   const outcome = await promote({
     env,
     app: params.app,

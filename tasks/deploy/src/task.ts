@@ -57,14 +57,14 @@ export function deployTask(env: Environment) {
         objectName: `hat-gitops-${env}`,
         // Optional, so that a missing object fails the TaskRun with a message naming it (a required one leaves the Pod Pending on FailedMount).
         optional: true,
-        description: 'url (env repo, https:// or ssh://), optional branch (default main), author-name, author-email. Missing: the run fails naming it.',
+        description: 'url (env repo, https:// or ssh://), optional branch (default main), author-name, author-email; optional require-upstream (an env name, e.g. stage) with upstream-url (and upstream-branch): this env then deploys only a version that env ran, or a deploy of the same source commit (Hat-Source-Commit), or a rollback to a version it ran itself. Missing: the run fails naming it.',
       },
       {
         name: 'gitops-credentials',
         kind: 'secret',
         objectName: `hat-gitops-${env}`,
         optional: true,
-        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts; optional signing-key (an unencrypted OpenSSH private key): the deploy commits are signed with it (git\'s gpg.format=ssh; check them with hat history --allowed-signers). Missing: the run fails naming it.',
+        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts; optional upstream-username and upstream-password (read-only, for upstream-url); optional signing-key (an unencrypted OpenSSH private key): the deploy commits are signed with it (git\'s gpg.format=ssh; check them with hat history --allowed-signers). Missing: the run fails naming it.',
       },
     ],
     env: { HAT_ENV: env, HAT_TASKRUN: '$(context.taskRun.name)' },
