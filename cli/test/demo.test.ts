@@ -6,10 +6,10 @@ import { repoRoot } from '@hat/task-runner';
 import { runDemo } from '../src/demo/demo.ts';
 
 describe('hat demo (end to end: real git server, registry, helm, buildah; catalog Task YAML run locally)', () => {
-  it('promotes main → test, release/* → stage, a tag → prod, and each env renders the image of its version', { timeout: 600_000 }, async () => {
+  it('promotes main → test, release/* → stage, a tag → prod (only what stage ran: a tag on another commit is refused), and each env renders the image of its version', { timeout: 600_000 }, async () => {
     const r = await execa(process.execPath, [path.join(repoRoot, 'cli/bin/hat.mjs'), 'demo', '--json'], { reject: false });
     expect(r.exitCode, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { rows: Array<{ env: string; version: string; image: string; imageMatches: boolean }>; runs: Array<{ ref: string; env: string; status: string; version: string }> };
+    const result = JSON.parse(r.stdout) as { rows: Array<{ env: string; version: string; image: string; imageMatches: boolean }>; runs: Array<{ ref: string; env: string; status: string; version: string }>; refused: { ref: string; env: string; message: string } };
     expect(result.runs.map((x) => [x.ref, x.env, x.status])).toEqual([
       ['refs/heads/main', 'test', 'Completed'],
       ['refs/heads/release/1.0', 'stage', 'Completed'],
@@ -18,7 +18,11 @@ describe('hat demo (end to end: real git server, registry, helm, buildah; catalo
     const byEnv = Object.fromEntries(result.rows.map((row) => [row.env, row]));
     expect(byEnv['test']!.version).toMatch(/^0\.0\.1-main\.1\.g[0-9a-f]{7}$/);
     expect(byEnv['stage']!.version).toMatch(/^0\.0\.1-release-1-0\.2\.g[0-9a-f]{7}$/);
+    // v1.0.0 tags the commit stage ran, so prod took it; v1.0.1 tags a commit stage never ran: refused, prod stays at 1.0.0.
     expect(byEnv['prod']!.version).toBe('1.0.0');
+    expect(result.refused).toMatchObject({ ref: 'refs/tags/v1.0.1', env: 'prod' });
+    expect(result.refused.message).toMatch(/^error: prod takes only what stage ran: web 1\.0\.1 \(source commit [0-9a-f]{12}\) was never deployed to stage \(http:\/\/127\.0\.0\.1:\d+\/gitops-stage\.git\); deploy it to stage first/);
+    expect(r.stderr).toMatch(/✓ refused as it should be: error: prod takes only what stage ran/);
     for (const row of result.rows) {
       expect(row.image).toMatch(new RegExp(`^127\\.0\\.0\\.1:\\d+/apps/web:${row.version.replace(/\./g, '\\.')}$`));
       expect(row.imageMatches).toBe(true);

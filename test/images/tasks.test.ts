@@ -56,6 +56,21 @@ describe('deploy-test in its container', () => {
     expect(again.results.changed).toBe('false');
   });
 
+  it('signs its commit with the Secret\'s signing-key in the container (ssh-keygen in the image, the key only in a private temp dir)', async () => {
+    const repo = await git.createRepo('images-gitops-signed', cred);
+    await git.seedRepo('images-gitops-signed', envFiles('web', '1.0.0'), 'scaffold');
+    const keys = await tempDir('hat-signing-key-');
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hat-deploy-test', '-f', path.join(keys, 'key')]);
+    const mounts = await gitopsObjects(repo.url, cred);
+    await copyFile(path.join(keys, 'key'), path.join(mounts['secret/hat-gitops-test']!, 'signing-key'));
+    const r = await inContainer(ctx, 'deploy-test', { params: { app: 'web', version: '1.3.0' }, mounts });
+    expect(r.exitCode, r.log).toBe(0);
+    await writeFile(path.join(keys, 'allowed'), `hat-deploy-test ${(await execa('cat', [path.join(keys, 'key.pub')])).stdout}\n`);
+    const verified = await execa('git', ['--git-dir', git.repoPath('images-gitops-signed'), '-c', `gpg.ssh.allowedSignersFile=${path.join(keys, 'allowed')}`, 'verify-commit', r.results.commit!], { reject: false });
+    expect(verified.exitCode, verified.stderr).toBe(0);
+    expect(verified.stderr).toContain('Good "git" signature for hat-deploy-test');
+  });
+
   it('an unreachable server: the same error line and exit code as on the host, after bounded retries', async () => {
     const mounts = await gitopsObjects('http://127.0.0.1:9/gitops/nowhere.git', cred);
     const params = { app: 'web', version: '1.2.0' };

@@ -1,6 +1,6 @@
 // `hat demo`: the whole HAT flow on this machine, on embedded defaults: an example app, three env repos,
-// the pipeline from charts/pipeline run three times (main → test, release/1.0 → stage, v1.0.0 → prod),
-// then each env rendered as ArgoCD would.
+// the pipeline from charts/pipeline run three times (main → test, release/1.0 → stage, v1.0.0 → prod), a fourth
+// time for a tag stage never ran (prod refuses it: require-upstream), then each env rendered as ArgoCD would.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -13,6 +13,8 @@ import { secs, startLocalPlatform, type EnvRow, type PipelineRunSummary } from '
 export interface DemoResult {
   readonly rows: readonly EnvRow[];
   readonly runs: readonly PipelineRunSummary[];
+  /** The run prod refused: a tag on a commit stage never ran (prod's require-upstream: stage). */
+  readonly refused: { readonly ref: string; readonly env: string; readonly message: string };
 }
 
 export interface DemoOptions {
@@ -36,6 +38,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     log: o.log,
     ...(o.catalogDir ? { catalogDir: o.catalogDir } : {}),
     envValues: (env) => ({ replicaCount: env === 'prod' ? 3 : 1, message: `Hello from ${env}` }),
+    // Prod deploys only what stage ran (the version, or the same source commit under the tag's version).
+    upstreams: { prod: 'stage' },
   });
   try {
     const { appRepo, work } = platform;
@@ -77,11 +81,25 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await git(['push', '--quiet', 'origin', 'refs/tags/v1.0.0'], { cwd: src, env: appEnv, what: 'push of the tag' });
     runs.push(await platform.runPipeline(pipeline, rules, 'refs/tags/v1.0.0', 'v1.0.0', 3));
 
+    // A hotfix tagged straight from a laptop, never pushed to the release branch: stage never ran it, prod refuses it.
+    o.out('\n▶ a tag on a commit stage never ran: prod must refuse it (prod\'s hat-gitops-prod has require-upstream: stage)');
+    await writeApp('hotfix straight to prod');
+    await commitApp(`${APP}: hotfix, not through stage`);
+    await git(['tag', '-a', 'v1.0.1', '-m', `${APP} 1.0.1`], { cwd: src, env: { ...appEnv, GIT_COMMITTER_NAME: dev.name, GIT_COMMITTER_EMAIL: dev.email } });
+    await git(['push', '--quiet', 'origin', 'refs/tags/v1.0.1'], { cwd: src, env: appEnv, what: 'push of the tag' });
+    const refusal = await platform.runPipeline(pipeline, rules, 'refs/tags/v1.0.1', 'v1.0.1', 4).then(
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+    if (!refusal || !/failed in deploy-prod: error: prod takes only what stage ran/.test(refusal)) throw new HatError(`prod took a tag stage never ran (${refusal ?? 'run 4 succeeded'})`);
+    const refused = { ref: 'refs/tags/v1.0.1', env: 'prod', message: refusal.replace(/^.*failed in deploy-prod: /, '') };
+    o.out(`  ✓ refused as it should be: ${refused.message}`);
+
     const rows = await platform.renderEnvs();
     const ok = rows.every((r) => r.imageMatches);
-    o.out(`\n${ok ? '✓' : '✗'} demo ${ok ? 'done' : 'FAILED'} in ${secs(performance.now() - t0)}: ${runs.length} pipeline runs, ${rows.length} envs rendered; chart version = image tag = service version in every env.`);
+    o.out(`\n${ok ? '✓' : '✗'} demo ${ok ? 'done' : 'FAILED'} in ${secs(performance.now() - t0)}: ${runs.length} pipeline runs and one prod refused, ${rows.length} envs rendered; chart version = image tag = service version in every env.`);
     if (!ok) throw new HatError('an env renders an image whose tag differs from the deployed version');
-    return { rows, runs };
+    return { rows, runs, refused };
   } finally {
     await platform.stop();
   }

@@ -13,11 +13,20 @@ async function writeKeys(dir: string, keys: Record<string, string>): Promise<str
   return dir;
 }
 
+/** An env whose runs this env takes (require-upstream): its repo and a read credential for it. */
+export interface Upstream {
+  readonly env: string;
+  readonly url: string;
+  readonly cred: Credential;
+}
+
 /** ConfigMap and Secret `hat-gitops-<env>`: the only way a deploy task learns its repo and credentials. */
-export async function gitopsObjects(root: string, env: string, url: string, cred: Credential): Promise<Record<string, string>> {
+export async function gitopsObjects(root: string, env: string, url: string, cred: Credential, upstream?: Upstream): Promise<Record<string, string>> {
+  const requires = upstream ? { 'require-upstream': upstream.env, 'upstream-url': upstream.url } : {};
+  const reads = upstream ? { 'upstream-username': upstream.cred.username, 'upstream-password': upstream.cred.password } : {};
   return {
-    [`configmap/hat-gitops-${env}`]: await writeKeys(path.join(root, `cm-hat-gitops-${env}`), { url, branch: 'main', 'author-name': `HAT deploy-${env}`, 'author-email': `deploy-${env}@hat.local` }),
-    [`secret/hat-gitops-${env}`]: await writeKeys(path.join(root, `secret-hat-gitops-${env}`), { username: cred.username, password: cred.password }),
+    [`configmap/hat-gitops-${env}`]: await writeKeys(path.join(root, `cm-hat-gitops-${env}`), { url, branch: 'main', 'author-name': `HAT deploy-${env}`, 'author-email': `deploy-${env}@hat.local`, ...requires }),
+    [`secret/hat-gitops-${env}`]: await writeKeys(path.join(root, `secret-hat-gitops-${env}`), { username: cred.username, password: cred.password, ...reads }),
   };
 }
 

@@ -26,6 +26,8 @@ export interface PlatformOptions {
   readonly catalogDir?: string;
   /** Env-specific values per env for `hat env add-app`. */
   readonly envValues?: (env: string) => Record<string, unknown>;
+  /** env → the env whose runs it takes (its ConfigMap's require-upstream), e.g. { prod: 'stage' }. */
+  readonly upstreams?: Readonly<Record<string, string>>;
 }
 
 export interface PipelineRunSummary {
@@ -90,7 +92,13 @@ export async function startLocalPlatform(o: PlatformOptions): Promise<LocalPlatf
 
     const objects = path.join(work, 'objects');
     const mounts: Record<string, string> = { ...(await chartRegistryObject(objects, registryCred)) };
-    for (const env of o.envs) Object.assign(mounts, await gitopsObjects(objects, env, envUrls[env]!, envCreds[env]!));
+    for (const env of o.envs) {
+      const from = o.upstreams?.[env];
+      // A read credential of its own on the upstream env repo (the git server does not tell read from write).
+      const reader = from ? { username: `${env}-reads-${from}`, password: password() } : undefined;
+      if (from && reader) await server.addCredential(`gitops-${from}`, reader);
+      Object.assign(mounts, await gitopsObjects(objects, env, envUrls[env]!, envCreds[env]!, from && reader ? { env: from, url: envUrls[from]!, cred: reader } : undefined));
+    }
     const resolve = catalogResolver(o.catalogDir ?? path.join(repoRoot, 'catalog'), (ref, source) => {
       if (o.verbose) o.out(`    ${ref} ← ${source}`);
     });
