@@ -17,7 +17,7 @@ describe('hat demo (end to end: real git server, registry, helm, buildah; catalo
     ]);
     const byEnv = Object.fromEntries(result.rows.map((row) => [row.env, row]));
     expect(byEnv['test']!.version).toMatch(/^0\.0\.1-main\.1\.g[0-9a-f]{7}$/);
-    expect(byEnv['stage']!.version).toMatch(/^0\.0\.1-release-1-0\.2\.g[0-9a-f]{7}$/);
+    expect(byEnv['stage']!.version).toMatch(/^1\.0\.0-rc\.2\.g[0-9a-f]{7}$/);
     // v1.0.0 tags the commit stage ran, so prod took it; v1.0.1 tags a commit stage never ran: refused, prod stays at 1.0.0.
     expect(byEnv['prod']!.version).toBe('1.0.0');
     expect(result.refused).toMatchObject({ ref: 'refs/tags/v1.0.1', env: 'prod' });
@@ -65,8 +65,8 @@ describe('hat run (a user app through the same local pipeline)', () => {
       const r = await execa(process.execPath, [path.join(repoRoot, 'cli/bin/hat.mjs'), 'run', '--values', path.join(dir, '.hat/pipeline-values.yaml'), '--source', dir], { reject: false });
       expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/push of refs\/heads\/release\/2\.0 → target env stage/);
-      expect(r.stdout).toMatch(/= shop 0\.0\.1-release-2-0\.1\.g[0-9a-f]{7} deployed to stage/);
-      expect(r.stdout).toMatch(/stage\s+0\.0\.1-release-2-0\.1\.g[0-9a-f]{7}\s+127\.0\.0\.1:\d+\/apps\/shop:0\.0\.1-release-2-0/);
+      expect(r.stdout).toMatch(/= shop 2\.0\.0-rc\.1\.g[0-9a-f]{7} deployed to stage/);
+      expect(r.stdout).toMatch(/stage\s+2\.0\.0-rc\.1\.g[0-9a-f]{7}\s+127\.0\.0\.1:\d+\/apps\/shop:2\.0\.0-rc\.1/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -393,7 +393,7 @@ describe('the whole flow on a real cluster', () => {
       expect(Object.keys(r.outcome).filter((t) => t.startsWith('deploy-'))).toEqual([`deploy-${env}`]);
       versions[env] = r.results('version')['version']!;
     }
-    expect(versions.stage).toMatch(/^0\.0\.1-release-1-0\.1\.g[0-9a-f]{7}$/);
+    expect(versions.stage).toMatch(/^1\.0\.0-rc\.1\.g[0-9a-f]{7}$/);
     expect(versions.prod).toBe('1.0.0');
 
     // wait-for-sync: each deploy ended only once Argo CD ran its commit, so when the run is done the app runs it.

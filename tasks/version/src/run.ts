@@ -3,7 +3,7 @@ import { isValidOciTag, parseSemver } from '@hat/gitops';
 import { HatError, InputError, type TaskContext } from '@hat/task-runtime';
 import type { ParamsOf, ResultsOf } from '@hat/task-spec';
 import { commitFacts, commitsSince, ensureHistory, repoGit } from './repo.ts';
-import { formatRelease, highestRelease, preReleaseVersion } from './scheme.ts';
+import { formatRelease, highestRelease, preReleaseVersion, releaseCandidateVersion } from './scheme.ts';
 import type { definition } from './task.ts';
 
 type Params = ParamsOf<typeof definition>;
@@ -30,7 +30,8 @@ export async function run(params: Params, ctx: TaskContext): Promise<Results> {
   }
   const base = highestRelease(facts.reachableTags, prefix);
   const count = await commitsSince(g, base?.tag);
-  const version = preReleaseVersion({ base: base?.release, branch, commitsSince: count, sha: facts.sha });
+  const input = { base: base?.release, branch, commitsSince: count, sha: facts.sha };
+  const version = releaseCandidateVersion(input) ?? preReleaseVersion(input);
   if (!parseSemver(version) || !isValidOciTag(version)) throw new HatError(`computed version ${JSON.stringify(version)} is not a SemVer 2 OCI tag (a bug)`);
   ctx.log.info(
     `version ${version}: ${count} commit(s) on ${branch} since ${base ? `${base.tag}` : 'the start (no release tag yet)'}, commit ${shortSha}`,

@@ -72,3 +72,28 @@ export function preReleaseVersion(input: PreReleaseInput): string {
   const next = (BigInt(base.patch) + 1n).toString();
   return `${base.major}.${base.minor}.${next}-${branchSlug(input.branch)}.${input.commitsSince}.g${input.sha.slice(0, 7)}`;
 }
+
+/** A release line branch: `release/X.Y` (also `release-X.Y`, `release/vX.Y`, `release/X.Y.x`). */
+const RELEASE_LINE = new RegExp(`^release[/-]v?${NUM}\\.${NUM}(?:\\.x)?$`);
+
+/** The line `X.Y` a release branch names; undefined for any other branch. */
+export function releaseLineOf(branch: string): { major: string; minor: string } | undefined {
+  const m = RELEASE_LINE.exec(branch.replace(/^refs\/heads\//, ''));
+  return m ? { major: m[1]!, minor: m[2]! } : undefined;
+}
+
+/**
+ * On a release line branch, the line's own release candidate: `X.Y.Z-rc.<commits>.g<sha7>`, where Z is one past the
+ * line's last release (0 when it has none), so stage runs `1.0.0-rc.2.g…` and the tag prod gets reads `1.0.0`. The
+ * short sha keeps each commit's version (and image tag) its own. Undefined when the branch names no line, or when a
+ * newer release than the line is reachable (then the generic pre-release applies).
+ */
+export function releaseCandidateVersion(input: PreReleaseInput): string | undefined {
+  const line = releaseLineOf(input.branch);
+  if (!line) return undefined;
+  const base = input.base;
+  const sameLine = base !== undefined && base.major === line.major && base.minor === line.minor;
+  if (base && !sameLine && compareRelease(base, { ...line, patch: '0' }) > 0) return undefined;
+  const patch = sameLine ? (BigInt(base.patch) + 1n).toString() : '0';
+  return `${line.major}.${line.minor}.${patch}-rc.${input.commitsSince}.g${input.sha.slice(0, 7)}`;
+}

@@ -24,7 +24,7 @@ export const definition = defineTask({
   name: 'version',
   displayName: 'Version from git',
   description:
-    'Computes one SemVer 2 version for the checked-out commit of the app repo, used as image tag, chart version and appVersion: `X.Y.Z` for a commit tagged `vX.Y.Z`, otherwise a pre-release `X.Y.(Z+1)-<branch>.<commits since tag>.g<short sha>` that sorts after the last release and before the next. Deepens a shallow clone to find its tags.',
+    'Computes one SemVer 2 version for the checked-out commit of the app repo, used as image tag, chart version and appVersion: `X.Y.Z` for a commit tagged `vX.Y.Z`, on a release line branch `release/X.Y` the line’s release candidate `X.Y.Z-rc.<commits since tag>.g<short sha>` (Z one past the line’s last release, else 0), otherwise a pre-release `X.Y.(Z+1)-<branch>.<commits since tag>.g<short sha>` that sorts after the last release and before the next. Deepens a shallow clone to find its tags.',
   categories: ['Git', 'Build Tools'],
   tags: ['version', 'semver', 'git'],
   params: versionParams,

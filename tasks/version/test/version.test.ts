@@ -74,7 +74,7 @@ describe('version task', () => {
     expect(compareSemver(b, '0.4.1')).toBe(-1);
   });
 
-  it('versions a release branch from its own last release, not from a newer tag on main', async () => {
+  it('versions a release branch as its line\'s release candidate, from its own last release, not from a newer tag on main', async () => {
     const repo = await createRepo();
     await repo.commit('one');
     await repo.git('tag', 'v1.2.0');
@@ -88,7 +88,8 @@ describe('version task', () => {
     await repo.commit('fix 1');
     const fix = await repo.commit('fix 2');
     const { results } = await version(repo);
-    expect(results).toMatchObject({ version: `1.2.1-release-1-2.2.g${fix.slice(0, 7)}`, branch: 'release/1.2', 'is-release': 'false' });
+    // The line's own release candidate: 1.2.1-rc.<commits since v1.2.0> (what stage runs before v1.2.1 is tagged).
+    expect(results).toMatchObject({ version: `1.2.1-rc.2.g${fix.slice(0, 7)}`, branch: 'release/1.2', 'is-release': 'false' });
     expect(compareSemver(results['version'] ?? '', '1.2.0')).toBe(1);
     expect(compareSemver(results['version'] ?? '', '1.2.1')).toBe(-1);
   });
