@@ -109,7 +109,8 @@ async function setUpEnv(env: Env): Promise<string[]> {
   await initEnv({ env, repoUrl: url, branch: 'main', argocdNamespace: 'argocd', project: 'default', destinationServer: 'https://kubernetes.default.svc' }, sre);
   await addApp({ app: 'web', env, chartRepo: chartRepository, chart: 'web', version: '0.0.0', values: { imagePullSecrets: [{ name: 'web-pull' }] } }, { url, branch: 'main' }, sre);
   await writeFile(path.join(work, `${env}.env`), `url=${url}\nauthor-name=HAT deploy (${env})\nauthor-email=deploy-${env}@hat.local\n`);
-  await writeFile(path.join(work, `${env}.secret`), `username=${deployer.username}\npassword=${deployer.password}\n`);
+  // registry-*: read access for the deploy's check of the image and chart digests.
+  await writeFile(path.join(work, `${env}.secret`), `username=${deployer.username}\npassword=${deployer.password}\nregistry-username=${registry.username}\nregistry-password=${registry.password}\n`);
   await writeFile(path.join(work, `${env}.sync`), `url=${url}\nusername=${READER.username}\npassword=${READER.password}\n`);
   await core.createNamespace({ body: { metadata: { name: `web-${env}` } } });
   await core.createNamespacedSecret({ namespace: `web-${env}`, body: { metadata: { name: 'web-pull' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': registryDockerConfig() } } });

@@ -1,9 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { describe } from '../command-table.ts';
-import { createLogger, InputError } from '@hat/task-runtime';
+import { createLogger, InputError, registerSecret } from '@hat/task-runtime';
 import { authFromEnv, authorOf } from '../cli-util.ts';
-import { checkUpstream, definition, promote, waitForDeploy } from '@hat/task-deploy';
+import { artifactCheck, checkUpstream, definition, promote, waitForDeploy } from '@hat/task-deploy';
+import type { RegistryCredential } from '@hat/oci';
+
+/** Read access for the artifact checks, from HAT_REGISTRY_USERNAME/HAT_REGISTRY_PASSWORD; none: anonymous. */
+function registryCredentialFromEnv(): RegistryCredential | undefined {
+  const password = process.env['HAT_REGISTRY_PASSWORD'];
+  if (!password) return undefined;
+  registerSecret(password);
+  return { kind: 'basic', username: process.env['HAT_REGISTRY_USERNAME'] ?? '', password };
+}
 import { durationMs } from '@hat/argocd';
 import { kubeContext } from '@hat/cluster';
 import { parseParams } from '@hat/task-runtime';
@@ -24,6 +33,10 @@ interface DeployOpts {
   context?: string;
   signKey?: string;
   require?: string;
+  imageRepository?: string;
+  imageDigest?: string;
+  chartDigest?: string;
+  insecureRegistry?: boolean;
 }
 
 export function registerDeployCommand(program: Command): void {
@@ -40,6 +53,10 @@ export function registerDeployCommand(program: Command): void {
     .option('--author <identity>', 'commit author, "Name <email>"')
     .option('--source <url>', 'source repo URL for the trailer')
     .option('--source-commit <sha>', 'source commit for the trailer')
+    .option('--image-repository <repo>', 'with --image-digest: the image repository (no tag), e.g. registry.example.com/shop/web')
+    .option('--image-digest <digest>', '<image-repository>:VERSION must have this digest in the registry (recorded as Hat-Image-Digest)')
+    .option('--chart-digest <digest>', 'the chart the env repo depends on must have this digest at VERSION (recorded as Hat-Chart-Digest)')
+    .option('--insecure-registry', 'the registry serves plain HTTP or an unverified certificate (credentials: HAT_REGISTRY_USERNAME/HAT_REGISTRY_PASSWORD)')
     .option('--require <env=url>', 'deploy only what that env ran: its env repo must hold this version, or a deploy of --source-commit (a --rollback may go back to a version this env ran)')
     .option('--sign-key <file>', 'sign the deploy commit with this SSH private key (unencrypted OpenSSH; git gpg.format=ssh)')
     .option('--wait', 'after the commit lands, wait until Argo CD runs it (the app\'s Applications Synced to it and Healthy)')
@@ -54,7 +71,15 @@ export function registerDeployCommand(program: Command): void {
         throw new InputError(`deploy needs ${missing.join(', ')}: hat deploy APP VERSION --env ENV --repo URL (e.g. hat deploy web 1.4.2 --env test --repo https://git.example.com/gitops/test.git)`);
       }
       if (durationMs(opts.syncTimeout) === undefined) throw new InputError(`--sync-timeout: expected a duration, a whole number of s, m or h such as 90s or 5m (got ${JSON.stringify(opts.syncTimeout)})`);
-      const params = parseParams(definition, { app, version, 'sync-timeout': opts.syncTimeout, 'argocd-namespace': opts.argocdNamespace });
+      const params = parseParams(definition, {
+        app,
+        version,
+        'sync-timeout': opts.syncTimeout,
+        'argocd-namespace': opts.argocdNamespace,
+        ...(opts.imageRepository !== undefined ? { 'image-repository': opts.imageRepository } : {}),
+        ...(opts.imageDigest !== undefined ? { 'image-digest': opts.imageDigest } : {}),
+        ...(opts.chartDigest !== undefined ? { 'chart-digest': opts.chartDigest } : {}),
+      });
       // The cluster is found before anything is pushed: a missing context fails with nothing written.
       const cluster = opts.wait ? kubeContext({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }).config : undefined;
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.env)) throw new InputError(`--env: expected a DNS-1123 label such as test, stage or prod (got ${JSON.stringify(opts.env)})`);
@@ -75,9 +100,13 @@ export function registerDeployCommand(program: Command): void {
         dryRun: Boolean(opts.dryRun),
         repo,
         author: await authorOf(opts.author),
-        trailers: { source: opts.source, sourceCommit: opts.sourceCommit },
+        trailers: { source: opts.source, sourceCommit: opts.sourceCommit, imageDigest: params['image-digest'], chartDigest: params['chart-digest'] },
         log,
         ...(signingKey ? { signingKey } : {}),
+        ...artifactCheck(
+          { version: params.version, imageRepository: params['image-repository'], imageDigest: params['image-digest'], chartDigest: params['chart-digest'] },
+          { credential: registryCredentialFromEnv(), credentialSource: 'HAT_REGISTRY_USERNAME and HAT_REGISTRY_PASSWORD', tlsVerify: !opts.insecureRegistry, log },
+        ),
       });
       if (outcome.status === 'dry-run') process.stdout.write(outcome.diff);
       process.stdout.write(`${outcome.status} ${app} ${outcome.previousVersion} → ${version} (${opts.env})${outcome.commit ? ` ${outcome.commit}` : ''}\n`);

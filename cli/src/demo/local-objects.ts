@@ -21,12 +21,12 @@ export interface Upstream {
 }
 
 /** ConfigMap and Secret `hat-gitops-<env>`: the only way a deploy task learns its repo and credentials. */
-export async function gitopsObjects(root: string, env: string, url: string, cred: Credential, upstream?: Upstream): Promise<Record<string, string>> {
+export async function gitopsObjects(root: string, env: string, url: string, cred: Credential, registry: Credential, upstream?: Upstream): Promise<Record<string, string>> {
   const requires = upstream ? { 'require-upstream': upstream.env, 'upstream-url': upstream.url } : {};
   const reads = upstream ? { 'upstream-username': upstream.cred.username, 'upstream-password': upstream.cred.password } : {};
   return {
     [`configmap/hat-gitops-${env}`]: await writeKeys(path.join(root, `cm-hat-gitops-${env}`), { url, branch: 'main', 'author-name': `HAT deploy-${env}`, 'author-email': `deploy-${env}@hat.local`, ...requires }),
-    [`secret/hat-gitops-${env}`]: await writeKeys(path.join(root, `secret-hat-gitops-${env}`), { username: cred.username, password: cred.password, ...reads }),
+    [`secret/hat-gitops-${env}`]: await writeKeys(path.join(root, `secret-hat-gitops-${env}`), { username: cred.username, password: cred.password, 'registry-username': registry.username, 'registry-password': registry.password, ...reads }),
   };
 }
 

@@ -97,7 +97,7 @@ export async function startLocalPlatform(o: PlatformOptions): Promise<LocalPlatf
       // A read credential of its own on the upstream env repo (the git server does not tell read from write).
       const reader = from ? { username: `${env}-reads-${from}`, password: password() } : undefined;
       if (from && reader) await server.addCredential(`gitops-${from}`, reader);
-      Object.assign(mounts, await gitopsObjects(objects, env, envUrls[env]!, envCreds[env]!, from && reader ? { env: from, url: envUrls[from]!, cred: reader } : undefined));
+      Object.assign(mounts, await gitopsObjects(objects, env, envUrls[env]!, envCreds[env]!, registryCred, from && reader ? { env: from, url: envUrls[from]!, cred: reader } : undefined));
     }
     const resolve = catalogResolver(o.catalogDir ?? path.join(repoRoot, 'catalog'), (ref, source) => {
       if (o.verbose) o.out(`    ${ref} ← ${source}`);

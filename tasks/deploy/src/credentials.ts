@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { HatError, InputError, readMountKey, registerSecret } from '@hat/task-runtime';
 import type { GitAuth, Identity } from '@hat/git';
+import type { RegistryCredential } from '@hat/oci';
 import type { UpstreamRepo } from './upstream.ts';
 
 export interface EnvRepoConfig {
@@ -12,6 +13,10 @@ export interface EnvRepoConfig {
   readonly signingKey?: { readonly key: string; readonly what: string };
   /** require-upstream: this env deploys only what that env ran (its repo, read-only credentials). */
   readonly upstream?: UpstreamRepo;
+  /** registry-username/registry-password: read access for the artifact checks. */
+  readonly registryCredential?: RegistryCredential;
+  /** Where registryCredential comes from, for errors. */
+  readonly registryCredentialSource: string;
 }
 
 const CONFIG_KEYS = 'url, optional branch, author-name, author-email';
@@ -47,12 +52,17 @@ export async function readEnvRepoConfig(env: string, configDir: string | undefin
   const signingKey = await readMountKey(secretDir, 'signing-key');
   registerSecret(signingKey);
   const upstream = await readUpstream(object, configDir, secretDir);
+  const registryPassword = await readMountKey(secretDir, 'registry-password');
+  registerSecret(registryPassword);
+  const registryUsername = await readMountKey(secretDir, 'registry-username');
   return {
     url,
     branch,
     auth,
     ...(signingKey !== undefined ? { signingKey: { key: signingKey, what: `Secret ${object} key signing-key` } } : {}),
     ...(upstream ? { upstream } : {}),
+    ...(registryPassword !== undefined ? { registryCredential: { kind: 'basic' as const, username: registryUsername ?? '', password: registryPassword } } : {}),
+    registryCredentialSource: `Secret ${object} keys registry-username and registry-password`,
     author: {
       name: (await readMountKey(configDir, 'author-name')) ?? 'HAT deploy',
       email: (await readMountKey(configDir, 'author-email')) ?? 'hat-deploy@localhost',

@@ -8,3 +8,5 @@ export { currentVersions, formatSignature, parseDeployLog, readDeployHistory, si
 export type { DeployRecord, Signature, SignatureStatus } from './history.ts';
 export { checkUpstream } from './upstream.ts';
 export type { UpstreamCheck, UpstreamRepo } from './upstream.ts';
+export { artifactCheck } from './artifact-hook.ts';
+export { checkArtifact, chartRepositoryOf } from './artifacts.ts';

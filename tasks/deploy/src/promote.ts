@@ -25,6 +25,8 @@ export interface PromoteRequest {
   readonly privateHome?: boolean;
   readonly signal?: AbortSignal;
   readonly limits?: Partial<RepoLimits>;
+  /** Runs once, on the env repo as cloned, before anything is written: the artifact checks (throw to refuse). */
+  readonly beforeCommit?: (dependency: { readonly name: string; readonly repository: string }) => Promise<void>;
   /** SSH private key (its text) that signs the deploy commit, and where it came from (for a one-line error). */
   readonly signingKey?: { readonly key: string; readonly what: string };
 }
@@ -79,6 +81,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
         log.info(`a concurrent run already deployed ${app} ${current} to ${env}, newer than ${version}; nothing written`);
         return stop('superseded');
       }
+      if (attempt === 1 && req.beforeCommit) await req.beforeCommit(state.dependency);
       const next = envRepoContent(() => applyDeploy(files, { ...paths, version }));
       const diff = [
         unifiedDiff(paths.chartPath, files.chart, next.chart),

@@ -3,6 +3,7 @@ import type { ParamsOf, ResultsOf } from '@hat/task-spec';
 import { readEnvRepoConfig } from './credentials.ts';
 import { promote } from './promote.ts';
 import { checkUpstream } from './upstream.ts';
+import { artifactCheck } from './artifact-hook.ts';
 import { durationMs, taskKubeConfig } from '@hat/argocd';
 import { waitForDeploy } from './wait.ts';
 import { ENVIRONMENTS, type deployTask } from './task.ts';
@@ -46,6 +47,10 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
     privateHome: true,
     signal: ctx.signal,
     ...(repo.signingKey ? { signingKey: repo.signingKey } : {}),
+    ...artifactCheck(
+      { version: params.version, imageRepository: params['image-repository'], imageDigest: params['image-digest'], chartDigest: params['chart-digest'] },
+      { credential: repo.registryCredential, credentialSource: repo.registryCredentialSource, tlsVerify: params['tls-verify'], log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    ),
   });
   if (cluster && outcome.head) {
     await waitForDeploy({

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineTask } from '@hat/task-spec';
 import { isDns1123Label, isValidOciTag, parseSemver } from '@hat/gitops';
 import { durationMs } from '@hat/argocd';
+import { DIGEST } from './artifacts.ts';
 
 /** The environments HAT ships a deploy Task for; each gets its own Task, Secret and ConfigMap. */
 export const ENVIRONMENTS = ['test', 'stage', 'prod'] as const;
@@ -19,8 +20,22 @@ export const deployParams = z.object({
   'source-url': z.string().optional().describe('Source repository URL, recorded in the commit trailer Hat-Source.'),
   'source-commit': z.string().optional().describe('Source commit SHA, recorded in the commit trailer Hat-Source-Commit.'),
   'pipeline-run': z.string().optional().describe('PipelineRun name, recorded in the commit trailer Hat-PipelineRun.'),
-  'image-digest': z.string().optional().describe('Image digest (sha256:…), recorded in the trailer Hat-Image-Digest.'),
-  'chart-digest': z.string().optional().describe('Chart digest (sha256:…), recorded in the trailer Hat-Chart-Digest.'),
+  'image-digest': z
+    .string()
+    .refine((v) => v === '' || DIGEST.test(v), 'a digest: sha256: and 64 lower-case hex digits')
+    .optional()
+    .describe('Image digest (sha256:…), recorded in the trailer Hat-Image-Digest. With image-repository, <image-repository>:<version> must have this digest in the registry, else nothing is committed.'),
+  'chart-digest': z
+    .string()
+    .refine((v) => v === '' || DIGEST.test(v), 'a digest: sha256: and 64 lower-case hex digits')
+    .optional()
+    .describe('Chart digest (sha256:…), recorded in the trailer Hat-Chart-Digest. The chart the env repo depends on (oci://…/<app>) must have this digest at <version> in the registry, else nothing is committed.'),
+  'image-repository': z
+    .string()
+    .refine((v) => v === '' || /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/.test(v), 'an image repository without tag or digest, e.g. registry.example.com/shop/web')
+    .optional()
+    .describe('Image repository the pipeline pushed to (no tag), e.g. registry.example.com/shop/web: where image-digest is checked.'),
+  'tls-verify': z.stringbool().default(true).describe('Verify the registry\'s TLS certificate when checking image-digest and chart-digest (false: an insecure or plain-HTTP registry).'),
   rollback: z.stringbool().default(false).describe('Allow moving to a lower version than the one deployed.'),
   'dry-run': z.stringbool().default(false).describe('Compute and print the change, push nothing.'),
   'wait-for-sync': z
@@ -64,7 +79,7 @@ export function deployTask(env: Environment) {
         kind: 'secret',
         objectName: `hat-gitops-${env}`,
         optional: true,
-        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts; optional upstream-username and upstream-password (read-only, for upstream-url); optional signing-key (an unencrypted OpenSSH private key): the deploy commits are signed with it (git\'s gpg.format=ssh; check them with hat history --allowed-signers). Missing: the run fails naming it.',
+        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts; optional upstream-username and upstream-password (read-only, for upstream-url); optional registry-username and registry-password (read-only, for the image-digest and chart-digest checks); optional signing-key (an unencrypted OpenSSH private key): the deploy commits are signed with it (git\'s gpg.format=ssh; check them with hat history --allowed-signers). Missing: the run fails naming it.',
       },
     ],
     env: { HAT_ENV: env, HAT_TASKRUN: '$(context.taskRun.name)' },
