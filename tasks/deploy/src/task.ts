@@ -2,7 +2,18 @@ import * as z from 'zod';
 import { defineTask } from '@hat/task-spec';
 import { isDns1123Label, isValidOciTag, parseSemver } from '@hat/gitops';
 import { durationMs } from '@hat/argocd';
+import { parseImageRef } from '@hat/oci';
 import { DIGEST } from './artifacts.ts';
+
+/** A repository as registries take it (distribution's grammar, as the registry client parses it), no tag or digest. */
+function isImageRepository(v: string): boolean {
+  try {
+    const ref = parseImageRef(v);
+    return ref.tag === undefined && ref.digest === undefined;
+  } catch {
+    return false;
+  }
+}
 
 /** The environments HAT ships a deploy Task for; each gets its own Task, Secret and ConfigMap. */
 export const ENVIRONMENTS = ['test', 'stage', 'prod'] as const;
@@ -32,7 +43,7 @@ export const deployParams = z.object({
     .describe('Chart digest (sha256:…), recorded in the trailer Hat-Chart-Digest. The chart the env repo depends on (oci://…/<app>) must have this digest at <version> in the registry, else nothing is committed.'),
   'image-repository': z
     .string()
-    .refine((v) => v === '' || /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/.test(v), 'an image repository without tag or digest, e.g. registry.example.com/shop/web')
+    .refine((v) => v === '' || isImageRepository(v), 'an image repository without tag or digest, e.g. registry.example.com/shop/web')
     .optional()
     .describe('Image repository the pipeline pushed to (no tag), e.g. registry.example.com/shop/web: where image-digest is checked.'),
   'tls-verify': z.stringbool().default(true).describe('Verify the registry\'s TLS certificate when checking image-digest and chart-digest (false: an insecure or plain-HTTP registry).'),

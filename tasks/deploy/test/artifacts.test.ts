@@ -64,6 +64,13 @@ describe('artifacts checked before the deploy commit', () => {
     expect([wrong.exitCode, wrong.errorLine]).toEqual([2, `error: image-digest: ${registry.host}/apps/web:1.2.0 is ${digests['apps/web:1.2.0']} in the registry, not ${digests['apps/web:1.1.0']}; nothing pushed`]);
     const missing = await runDeploy('prod', await objects(), params('1.3.0', { 'image-digest': '' }));
     expect([missing.exitCode, missing.errorLine]).toEqual([2, `error: chart-digest: ${registry.host}/charts/web:1.3.0 is not in the registry (expected sha256:${'0'.repeat(64)}); nothing pushed`]);
+    // The repository grammar is the registry's: a--b is a valid path component (the pipeline chart allows it too).
+    expect((await runDeploy('prod', await objects(), params('1.2.0', { 'image-repository': `${registry.host}/shop/my--web` }))).errorLine).toBe(
+      `error: image-digest: ${registry.host}/shop/my--web:1.2.0 is not in the registry (expected ${digests['apps/web:1.2.0']}); nothing pushed`,
+    );
+    const repoForm = await runDeploy('prod', await objects(), params('1.2.0', { 'image-repository': `${registry.host}/apps/web:1.2.0` }));
+    expect(repoForm.exitCode).toBe(2);
+    expect(repoForm.errorLine).toMatch(/image-repository.*an image repository without tag or digest/);
     const form = await runDeploy('prod', await objects(), params('1.2.0', { 'chart-digest': 'sha256:abc' }));
     expect(form.exitCode).toBe(2);
     expect(form.errorLine).toMatch(/^error: .*chart-digest.*a digest: sha256: and 64 lower-case hex digits/);
