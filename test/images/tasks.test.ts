@@ -1,7 +1,7 @@
 // Each task image does its job in a real container (ctr run), wired as its published Task says: against the
 // stack's git server and registry on 127.0.0.1 (host network), Secrets and ConfigMaps mounted as files, as the
 // Task's user with a read-only root. Failures give the same one-line errors and exit codes as on the host.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -62,7 +62,8 @@ describe('deploy-test in its container', () => {
     const keys = await tempDir('hat-signing-key-');
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hat-deploy-test', '-f', path.join(keys, 'key')]);
     const mounts = await gitopsObjects(repo.url, cred);
-    await copyFile(path.join(keys, 'key'), path.join(mounts['secret/hat-gitops-test']!, 'signing-key'));
+    // As a Secret volume mounts it (defaultMode 0644), readable by the step's user.
+    await writeFile(path.join(mounts['secret/hat-gitops-test']!, 'signing-key'), await readFile(path.join(keys, 'key'), 'utf8'), { mode: 0o644 });
     const r = await inContainer(ctx, 'deploy-test', { params: { app: 'web', version: '1.3.0' }, mounts });
     expect(r.exitCode, r.log).toBe(0);
     await writeFile(path.join(keys, 'allowed'), `hat-deploy-test ${(await execa('cat', [path.join(keys, 'key.pub')])).stdout}\n`);
