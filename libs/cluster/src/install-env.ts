@@ -9,9 +9,12 @@ import { InputError } from '@hat/task-runtime';
 export const ENVIRONMENTS = ['test', 'stage', 'prod'] as const;
 export type EnvName = (typeof ENVIRONMENTS)[number];
 
-/** What the deploy Task reads from the ConfigMap (url required) and from the Secret (password or ssh-privatekey). */
-export const ENV_CONFIG_KEYS = ['url', 'branch', 'author-name', 'author-email'] as const;
-export const ENV_SECRET_KEYS = ['username', 'password', 'ssh-privatekey', 'known_hosts'] as const;
+/**
+ * What the deploy Task reads from the ConfigMap (url required; require-upstream with upstream-url) and from the Secret
+ * (password or ssh-privatekey; optional signing-key, upstream and registry read credentials): tasks/deploy/README.md.
+ */
+export const ENV_CONFIG_KEYS = ['url', 'branch', 'author-name', 'author-email', 'require-upstream', 'upstream-url', 'upstream-branch'] as const;
+export const ENV_SECRET_KEYS = ['username', 'password', 'ssh-privatekey', 'known_hosts', 'signing-key', 'upstream-username', 'upstream-password', 'registry-username', 'registry-password'] as const;
 
 export interface EnvFiles {
   readonly env: EnvName;

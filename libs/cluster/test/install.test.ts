@@ -110,3 +110,15 @@ describe('appliedChange (hat install: "N of M objects changed")', () => {
     expect(appliedChange(obj('5'), obj('5'))).toBe(false);
   });
 });
+
+describe('env objects take every key the deploy Task reads', () => {
+  it('the optional signing, upstream and registry keys pass --env-config/--env-secret', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hat-env-keys-'));
+    await writeFile(path.join(dir, 'prod.env'), 'url=http://git.example/prod.git\nrequire-upstream=stage\nupstream-url=http://git.example/stage.git\n');
+    await writeFile(path.join(dir, 'prod.secret'), 'username=u\npassword=p\nsigning-key=k\nupstream-username=r\nupstream-password=rp\nregistry-username=ru\nregistry-password=rp2\n');
+    const [files] = envFilesOf({ prod: path.join(dir, 'prod.env') }, { prod: path.join(dir, 'prod.secret') });
+    const [cm, secret] = (await envObjects(files!, 'hat-ci')) as unknown as { stringData?: Record<string, string>; data?: Record<string, string> }[];
+    expect(Object.keys(cm!.data ?? cm!.stringData ?? {}).sort()).toEqual(['require-upstream', 'upstream-url', 'url']);
+    expect(Object.keys(secret!.stringData ?? secret!.data ?? {}).sort()).toEqual(['password', 'registry-password', 'registry-username', 'signing-key', 'upstream-password', 'upstream-username', 'username']);
+  });
+});
