@@ -153,6 +153,15 @@ describe('hat cluster', () => {
   it('Tekton runs a TaskRun in pods: a command step and a script step (shell image built here)', async () => {
     await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
     await core.createNamespace({ body: { metadata: { name: SMOKE } } });
+    // A new namespace gets its default ServiceAccount from a controller a moment later; Tekton needs it for the pod
+    // (a TaskRun created before failed with PodCreationFailed: serviceaccounts "default" not found). Bounded wait.
+    for (const ns of [NAMESPACE, SMOKE]) {
+      const deadline = Date.now() + 30_000;
+      while (!(await core.readNamespacedServiceAccount({ name: 'default', namespace: ns }).then(() => true, () => false))) {
+        if (Date.now() > deadline) throw new Error(`namespace ${ns} has no default ServiceAccount after 30 s (kube-controller-manager's serviceaccount controller)`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     const custom = loadKubeconfig(layout.adminKubeconfig).makeApiClient(CustomObjectsApi);
     const steps = [
       { name: 'command', image: 'localhost/hat/pause:1', command: ['/busybox', 'echo', 'from a command'] },
