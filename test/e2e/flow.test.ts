@@ -46,6 +46,7 @@ let mainCommit: string;
 let firstRun: string;
 let testVersion: string;
 let listener: string;
+let prodInstalled = false;
 let appPush: (refspec: string) => Promise<unknown>;
 let appGit: (args: string[]) => Promise<{ stdout: string }>;
 let imageRepository: string;
@@ -382,6 +383,7 @@ describe('the whole flow on a real cluster', () => {
     const sync = ['stage', 'prod'].flatMap((env) => ['--env-sync', `${env}=${path.join(work, `${env}.sync`)}`]);
     const install = await hat(['install', ...(await setUpEnv('stage')), ...(await setUpEnv('prod')), ...sync, '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
     expect(install.exitCode, install.all).toBe(0);
+    prodInstalled = true;
     const versions: Partial<Record<Env, string>> = { test: testVersion };
     // The release line first (its version is a pre-release of the line), then the release tag on its commit.
     await appPush('main:refs/heads/release/1.0');
@@ -437,6 +439,7 @@ describe('the whole flow on a real cluster', () => {
   });
 
   it('7. failures a user meets, each with a clear line in the run: a workspace the steps cannot write, an unreachable registry, a refused env credential, a missing hat-gitops-<env>, a commit Argo CD cannot run (wait-for-sync)', async () => {
+    if (!prodInstalled) throw new Error('step 5 set up no prod env');
     // A hand-written PipelineRun whose volume has no fsGroup: git-clone (uid 65532) cannot write it and says how to fix it.
     const pvc = { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } } } };
     const cloneAndBuild = (image: string) => ({

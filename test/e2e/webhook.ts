@@ -34,18 +34,23 @@ export function deliver(url: string, body: string, headers: Record<string, strin
   });
 }
 
+/** Connection errors a listener gives while its pod (re)starts or its Service's endpoints still name a replaced pod. */
+const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ETIMEDOUT']);
+
 /**
- * Delivers, retrying while the listener refuses connections (its pod restarts until the core interceptors have
- * their certificate), for at most timeoutMs; then fails naming the listener.
+ * Delivers, retrying while the listener cannot be reached (its pod restarts until the core interceptors have their
+ * certificate; the Service may name a replaced pod for a moment), for at most timeoutMs; then fails naming the listener.
  */
 export async function deliverWhenListening(url: string, body: string, headers: Record<string, string>, timeoutMs = 120_000): Promise<Delivery> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
   for (;;) {
     try {
       return await deliver(url, body, headers);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if ((code !== 'ECONNREFUSED' && code !== 'ECONNRESET') || Date.now() > deadline) throw new Error(`EventListener at ${url}: ${(err as Error).message} (for ${Math.round(timeoutMs / 1000)} s)`);
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      const waited = Math.round((Date.now() - started) / 1000);
+      if (!TRANSIENT.has(code)) throw new Error(`EventListener at ${url}: ${(err as Error).message}`);
+      if (Date.now() - started > timeoutMs) throw new Error(`EventListener at ${url}: ${(err as Error).message} (still after ${waited} s)`);
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }
