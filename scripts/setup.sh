@@ -62,6 +62,9 @@ else
   log "building kustomize $KUSTOMIZE_VERSION with go install"
   with_progress "building kustomize" env GOBIN="$tools" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
 fi
-# 6. The hat CLI bundle (cli/dist/hat.mjs; cli/bin/hat.mjs also rebuilds it whenever a source is newer).
+# 6. Gitea, the real forge the tests open pull requests on (cached per user; linked into .tools/bin).
+gitea="$(bash scripts/build-gitea.sh)"
+ln -sfn "$gitea" "$tools/gitea" && log "gitea $(basename "$(dirname "$gitea")") present"
+# 7. The hat CLI bundle (cli/dist/hat.mjs; cli/bin/hat.mjs also rebuilds it whenever a source is newer).
 node scripts/bundle.mjs --cli >/dev/null && log "hat CLI bundled (cli/dist/hat.mjs)"
 log "ready (tools in .tools/bin)"

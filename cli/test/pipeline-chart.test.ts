@@ -2,6 +2,7 @@
 // (tektoncd/triggers v0.37 run in process by charts/pipeline/test/triggers-sim).
 import { createHash, createHmac } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -12,6 +13,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '@hat/task-runner';
 import { checkChartDocs, PIPELINE_CHART_DIR, renderValuesTable } from '../src/chart-docs.ts';
 import { validateFiles } from '@hat/catalog';
+import { startGitea } from '../../test/stack/index.ts';
 
 const chart = PIPELINE_CHART_DIR;
 const example = (name: string): string => path.join(chart, 'examples', `${name}.yaml`);
@@ -481,6 +483,17 @@ describe('what each provider renders', () => {
     expect((await helmTemplate(['-f', example('minimal'), '--set', 'argocd.syncTimeout=5 minutes'])).stderr).toMatch(/'\/argocd\/syncTimeout': '5 minutes' does not match/);
   });
 
+  it('waitForMerge (an env repo in pull-request mode): only that environment\'s deploy waits for the merge, with its mergeTimeout', async () => {
+    const deployParams = (objects: K8sObject[], env: string) =>
+      Object.fromEntries(((find(objects, 'Pipeline').spec as { tasks: { name: string; params: { name: string; value: string }[] }[] }).tasks.find((t) => t.name === `deploy-${env}`)!.params).map((p) => [p.name, p.value]));
+    const envs = (prod: string) => tempFile(`environments: [{name: test, branches: [main]}, {name: prod, tags: ["v*"], ${prod}}]\n`);
+    const { objects, yaml } = await render(['-f', example('minimal'), '-f', await envs('waitForMerge: true, mergeTimeout: 4h')]);
+    expect(deployParams(objects, 'prod')).toMatchObject({ 'wait-for-merge': 'true', 'merge-timeout': '4h' });
+    expect(deployParams(objects, 'test')['wait-for-merge']).toBeUndefined();
+    expect((await validateFiles([await tempFile(yaml)])).problems).toEqual([]);
+    expect((await helmTemplate(['-f', example('minimal'), '-f', await envs('mergeTimeout: soon')])).stderr).toMatch(/mergeTimeout': 'soon' does not match/);
+  });
+
   it('the listener ServiceAccount gets the roles Tekton Triggers ships for listeners', async () => {
     const { objects } = await render(['-f', example('minimal')]);
     expect(find(objects, 'ServiceAccount').metadata.name).toBe('web-listener');
@@ -711,6 +724,68 @@ describe('webhook events through the real Triggers interceptors (triggers-sim)',
     expect(by('prod branch')).toMatchObject({ accepted: false, rejectedBy: 'environment-rules (interceptors[2])' });
     expect(verifierLogs).not.toMatch(/gt-t0ke/);
     await checkRuns(out);
+  });
+
+  it('gitea itself delivers: its own push webhooks (Authorization header) reach the chart\'s listener chain; the env rules pick the env; a wrong header is refused', async () => {
+    const gitea = await startGitea();
+    const received: { path: string; header: Record<string, string[]>; body: string }[] = [];
+    // The EventListener's place: records each delivery exactly as it arrived (names canonical, as Go's server makes them).
+    const sink = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const header: Record<string, string[]> = {};
+        for (let i = 0; i < req.rawHeaders.length; i += 2) {
+          const name = req.rawHeaders[i]!.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1).toLowerCase()).join('-');
+          (header[name] ??= []).push(req.rawHeaders[i + 1]!);
+        }
+        received.push({ path: req.url ?? '', header, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+    try {
+      const repo = await gitea.createRepo('billing');
+      await gitea.seedRepo(repo, { 'README.md': '# billing\n' });
+      for (const [name, bearer] of [['right', 'gt-t0ken'], ['wrong', 'gt-guess']] as const) {
+        await gitea.api('POST', `/repos/${repo.owner}/${repo.name}/hooks`, { type: 'gitea', active: true, events: ['push'], config: { url: `${sinkUrl}/${name}`, content_type: 'json' }, authorization_header: `Bearer ${bearer}` });
+      }
+      const work = await mkdtemp(path.join(tmp, 'billing-'));
+      const who = { GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@x', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@x' };
+      const auth = `Authorization: Basic ${Buffer.from(`${gitea.admin.username}:${gitea.admin.password}`).toString('base64')}`;
+      const g = async (...args: string[]) => (await execa('git', ['-c', `http.extraHeader=${auth}`, ...args], { cwd: work, env: who })).stdout;
+      await g('clone', '-q', repo.url, '.');
+      await g('switch', '-q', '-c', 'feature/a/b');
+      await writeFile(path.join(work, 'x.txt'), 'x\n');
+      await g('add', 'x.txt');
+      await g('commit', '-qm', 'feature work');
+      const feature = await g('rev-parse', 'HEAD');
+      await g('push', '-q', 'origin', 'feature/a/b');
+      await g('tag', 'v3.1.0');
+      await g('push', '-q', 'origin', 'v3.1.0');
+      // Gitea delivers from a queue: each push to both hooks.
+      for (let i = 0; received.length < 4; i++) {
+        if (i > 300) throw new Error(`gitea delivered ${received.length} of 4 webhooks in 30 s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const events = received.map((d) => ({ name: `${d.path.slice(1)} ${(JSON.parse(d.body) as { ref: string }).ref}`, header: d.header, body: d.body }));
+      const { yaml } = await render(['-f', example('gitea')]);
+      const out = await simulate(yaml, { 'billing-webhook': { token: 'gt-t0ken' } }, events);
+      const by = (name: string) => out.find((o) => o.name === name)!;
+      expect(by('right refs/heads/feature/a/b')).toMatchObject({ accepted: true, params: { 'git-revision': feature, 'git-ref': 'refs/heads/feature/a/b', 'target-env': 'test' } });
+      expect(by('right refs/tags/v3.1.0')).toMatchObject({ accepted: true, params: { 'git-ref': 'refs/tags/v3.1.0', 'target-env': 'stage' } });
+      for (const ref of ['refs/heads/feature/a/b', 'refs/tags/v3.1.0']) {
+        expect(by(`wrong ${ref}`)).toMatchObject({ accepted: false, rejectedBy: 'verify-webhook-secret (interceptors[0])' });
+        expect(by(`wrong ${ref}`).status).toMatch(/refused: Authorization does not carry "Bearer " and the webhook secret/);
+      }
+      expect(received[0]!.header['X-Gitea-Event']).toEqual(['push']);
+      expect(verifierLogs).not.toMatch(/gt-t0ken|gt-guess/);
+      await checkRuns(out);
+    } finally {
+      sink.close();
+      await gitea.stop();
+    }
   });
 
   it('with the verifier off, Triggers\' own interceptors decide (and say why only at debug level)', async () => {

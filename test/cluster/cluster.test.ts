@@ -253,7 +253,7 @@ describe('hat cluster', () => {
     await writeFile(path.join(dir, 'odd.env'), 'url=http://x/y.git\ncolour=blue\n');
     const cases: [string[], RegExp][] = [
       [['--env-config', 'qa=/x'], /^error: --env-config takes ENV=PATH with ENV one of test, stage, prod \(got "qa"\)$/],
-      [['--env-config', `test=${path.join(dir, 'odd.env')}`], /^error: --env-config test: unknown key "colour" in .*odd\.env \(expected url, branch, author-name, author-email, require-upstream, upstream-url, upstream-branch\)$/],
+      [['--env-config', `test=${path.join(dir, 'odd.env')}`], /^error: --env-config test: unknown key "colour" in .*odd\.env \(expected url, branch, author-name, author-email, require-upstream, upstream-url, upstream-branch, mode, forge, forge-api-url\)$/],
       [['--env-secret', `prod=${path.join(dir, 'nothing.secret')}`], /^error: --env-secret prod: give either password \(with username\) for https or ssh-privatekey \(with known_hosts\) for ssh, not neither$/],
       [['--context', 'nowhere'], /^error: --context: no context "nowhere" in .* \(it has hat\)$/],
       [['--timeout', 'soon'], /^error: --timeout takes a whole number of seconds \(got "soon"\)$/],

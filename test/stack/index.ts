@@ -19,3 +19,5 @@ export { privateKeyLines, startSshServer } from './src/ssh-server.ts';
 export type { SshKey, SshServer, SshServerOptions } from './src/ssh-server.ts';
 export { containerdClient, ctrRuntime, securityArgs, startContainerd } from './src/containerd.ts';
 export type { Containerd } from './src/containerd.ts';
+export { startGitea } from './src/gitea.ts';
+export type { Gitea, GiteaOptions, GiteaRepo, GiteaUser } from './src/gitea.ts';

@@ -5,7 +5,25 @@ import { describe } from '../command-table.ts';
 import { InputError } from '@hat/task-runtime';
 import { authFromEnv, formatTable, keyValue } from '../cli-util.ts';
 import { access } from 'node:fs/promises';
-import { currentVersions, formatSignature, readDeployHistory, type DeployRecord } from '@hat/task-deploy';
+import { currentVersions, formatSignature, openPromotions, readDeployHistory, type DeployRecord, type OpenPromotion } from '@hat/task-deploy';
+import { createForge, forgeRepoOf } from '@hat/forge';
+import { createLogger } from '@hat/task-runtime';
+
+interface ForgeFlags {
+  pullRequests?: boolean;
+  forge: string;
+}
+
+/** --pull-requests: each env repo's open promotion pull requests, through the forge's API (token: HAT_FORGE_TOKEN). */
+async function readPromotions(repos: Record<string, string>, branch: string, o: ForgeFlags): Promise<OpenPromotion[]> {
+  if (!o.pullRequests) return [];
+  const log = createLogger();
+  const token = process.env['HAT_FORGE_TOKEN'] ?? '';
+  const all = await Promise.all(Object.entries(repos).map(([env, url]) => openPromotions(createForge({ provider: o.forge, repo: forgeRepoOf(url), token, log }), env, branch)));
+  return all.flat();
+}
+
+const promotionCell = (p: OpenPromotion): string => `PR #${p.number} → ${p.version ?? '?'}`;
 
 const when = (t: number): string => new Date(t * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 const short = (sha: string | undefined): string => (sha ? sha.slice(0, 7) : '-');
@@ -29,6 +47,8 @@ interface StatusFlags {
   argocdNamespace: string;
   json?: boolean;
   allowedSigners?: string;
+  pullRequests?: boolean;
+  forge: string;
 }
 
 /** Rows in the --repo order, then HAT's promotion order (test, stage, prod), then the rest. */
@@ -72,6 +92,8 @@ export function registerStatusCommands(program: Command): void {
     .option('--context <name>', 'with --cluster: kube context (default: the current one)')
     .option('--namespace <ns>', 'with --cluster: the tasks namespace (PipelineRuns)', CATALOG_APP_DEFAULTS.namespace)
     .option('--argocd-namespace <ns>', "with --cluster: Argo CD's namespace", CATALOG_APP_DEFAULTS.argocdNamespace)
+    .option('--pull-requests', 'add the open promotion pull requests of each env repo (pull-request mode; API token: HAT_FORGE_TOKEN)')
+    .option('--forge <provider>', "with --pull-requests: the forge's API (gitea or forgejo)", 'gitea')
     .option('--json', 'print JSON')
     .action(async (o: StatusFlags) => {
       if (!o.repo && !o.cluster) throw new InputError('--repo: give at least one env repo as ENV=URL (or --cluster), e.g. --repo test=https://git.example.com/gitops/test.git');
@@ -82,17 +104,28 @@ export function registerStatusCommands(program: Command): void {
         printClusterStatus(await clusterAppStatus(config, { argocdNamespace: o.argocdNamespace, namespace: o.namespace }), current, envs, o.json === true);
         return;
       }
-      const apps = [...current.keys()].sort();
+      const promotions = o.repo ? await readPromotions(o.repo, o.branch, o) : [];
+      const pending = (app: string, env: string) => promotions.find((p) => p.app === app && p.env === env);
+      const apps = [...new Set([...current.keys(), ...promotions.map((p) => p.app)])].sort();
       if (o.json) {
-        const out = Object.fromEntries(apps.map((app) => [app, Object.fromEntries([...current.get(app)!].map(([env, r]) => [env, { version: r.version, commit: r.commit, time: new Date(r.time * 1000).toISOString(), sourceCommit: r.sourceCommit ?? null, rollback: r.rollback, ...(r.signature ? { signature: r.signature } : {}) }]))]));
+        const entry = (app: string, env: string) => {
+          const r = current.get(app)?.get(env);
+          const p = pending(app, env);
+          const pr = p ? { pullRequest: { number: p.number, url: p.url, version: p.version ?? null } } : {};
+          return r ? { version: r.version, commit: r.commit, time: new Date(r.time * 1000).toISOString(), sourceCommit: r.sourceCommit ?? null, rollback: r.rollback, ...(r.signature ? { signature: r.signature } : {}), ...pr } : { version: null, ...pr };
+        };
+        const out = Object.fromEntries(apps.map((app) => [app, Object.fromEntries(envs.filter((env) => current.get(app)?.has(env) || pending(app, env)).map((env) => [env, entry(app, env)]))]));
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         return;
       }
       const rows = apps.map((app) => [app, ...envs.map((env) => {
         const r = current.get(app)?.get(env);
-        return r ? `${r.version}${r.rollback ? ' (rollback)' : ''} · ${when(r.time)} · src ${short(r.sourceCommit)}${r.signature ? ` · signature ${formatSignature(r.signature)}` : ''}` : '-';
+        const p = pending(app, env);
+        const deployed = r ? `${r.version}${r.rollback ? ' (rollback)' : ''} · ${when(r.time)} · src ${short(r.sourceCommit)}${r.signature ? ` · signature ${formatSignature(r.signature)}` : ''}` : '-';
+        return p ? `${deployed} · ${promotionCell(p)}` : deployed;
       })]);
       process.stdout.write(`${formatTable(['app', ...envs], rows)}\n`);
+      for (const p of promotions) process.stdout.write(`open: ${p.app} ${p.version ?? '?'} → ${p.env}, pull request #${p.number} ${p.url}\n`);
     });
   program
     .command('history')
@@ -101,15 +134,20 @@ export function registerStatusCommands(program: Command): void {
     .requiredOption('--repo <env=url>', 'an env repo (repeatable)', keyValue('--repo'))
     .option('--branch <branch>', 'branch of the env repos', 'main')
     .option('--allowed-signers <file>', "check each deploy commit's SSH signature against this allowed signers file (git's format)")
+    .option('--pull-requests', "add the app's open promotion pull requests (pull-request mode; API token: HAT_FORGE_TOKEN)")
+    .option('--forge <provider>', "with --pull-requests: the forge's API (gitea or forgejo)", 'gitea')
     .option('--json', 'print JSON')
-    .action(async (app: string, o: { repo: Record<string, string>; branch: string; json?: boolean; allowedSigners?: string }) => {
+    .action(async (app: string, o: { repo: Record<string, string>; branch: string; json?: boolean; allowedSigners?: string } & ForgeFlags) => {
       const { records } = await readAll(o.repo, o.branch, o.allowedSigners);
       const mine = records.filter((r) => r.app === app).sort((a, b) => b.time - a.time);
+      const open = (await readPromotions(o.repo, o.branch, o)).filter((p) => p.app === app);
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(mine, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(o.pullRequests ? { deploys: mine, pullRequests: open } : mine, null, 2)}\n`);
         return;
       }
-      if (mine.length === 0) throw new InputError(`no deploy of ${app} found in ${Object.keys(o.repo).join(', ')}`);
+      for (const p of open) process.stdout.write(`open: ${app} ${p.version ?? '?'} → ${p.env}, pull request #${p.number} ${p.url}\n`);
+      if (mine.length === 0 && open.length === 0) throw new InputError(`no deploy of ${app} found in ${Object.keys(o.repo).join(', ')}`);
+      if (mine.length === 0) return;
       const signed = o.allowedSigners !== undefined;
       const rows = mine.map((r) => [when(r.time), r.env, `${r.previousVersion ?? '-'} → ${r.version}`, r.rollback ? 'ROLLBACK' : '', short(r.sourceCommit), r.pipelineRun ?? '-', short(r.commit), ...(signed ? [formatSignature(r.signature)] : [])]);
       process.stdout.write(`${formatTable(['when', 'env', 'version', 'rollback', 'source', 'pipeline run', 'commit', ...(signed ? ['signature'] : [])], rows)}\n`);

@@ -13,8 +13,8 @@ export type EnvName = (typeof ENVIRONMENTS)[number];
  * What the deploy Task reads from the ConfigMap (url required; require-upstream with upstream-url) and from the Secret
  * (password or ssh-privatekey; optional signing-key, upstream and registry read credentials): tasks/deploy/README.md.
  */
-export const ENV_CONFIG_KEYS = ['url', 'branch', 'author-name', 'author-email', 'require-upstream', 'upstream-url', 'upstream-branch'] as const;
-export const ENV_SECRET_KEYS = ['username', 'password', 'ssh-privatekey', 'known_hosts', 'signing-key', 'upstream-username', 'upstream-password', 'registry-username', 'registry-password'] as const;
+export const ENV_CONFIG_KEYS = ['url', 'branch', 'author-name', 'author-email', 'require-upstream', 'upstream-url', 'upstream-branch', 'mode', 'forge', 'forge-api-url'] as const;
+export const ENV_SECRET_KEYS = ['username', 'password', 'ssh-privatekey', 'known_hosts', 'signing-key', 'upstream-username', 'upstream-password', 'registry-username', 'registry-password', 'forge-token'] as const;
 
 export interface EnvFiles {
   readonly env: EnvName;

@@ -5,6 +5,17 @@ export class AuthError extends HatError {
   override readonly name: string = 'AuthError';
 }
 
+/** The server refused a push outright (branch protection, a hook): never retried, nothing to re-apply. `reason` is its own words. */
+export class PushRefusedError extends HatError {
+  override readonly name = 'PushRefusedError';
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
 /** ssh: the server's host key is not the one known_hosts expects (or known_hosts does not know it). */
 export class HostKeyError extends AuthError {
   override readonly name = 'HostKeyError';
@@ -24,6 +35,12 @@ export function classifyGitError(err: unknown, what: string): unknown {
   if (HOST_KEY.test(text)) return new HostKeyError(`${what}: the server's host key is not the one in known_hosts (${firstLine(text, HOST_KEY)})`);
   if (AUTH.test(text)) return new AuthError(`${what}: authentication refused (${firstLine(text, AUTH)})`);
   if (CONFLICT.test(text)) return new ConflictError(`${what}: push rejected, the branch moved (${firstLine(text, CONFLICT)})`);
+  if (DECLINED.test(text)) {
+    // The forge's own words ("remote: Gitea: Not allowed to push to protected branch …") say more than git's "(pre-receive hook declined)".
+    const said = text.split('\n').map((l) => /^remote:\s*(?:\S+:\s*)?(.*\S)\s*$/.exec(l)?.[1]).find((l) => l && /protect|not allowed|denied|declined|refus/i.test(l));
+    const reason = (said ?? firstLine(text, DECLINED).replace(/^.*\[remote rejected\][^(]*\(/, '').replace(/\)$/, '')).slice(0, 200);
+    return new PushRefusedError(`${what}: the server refused the push (${reason})`, reason);
+  }
   if (TRANSIENT.test(text)) {
     // git repeats the URL ("unable to access 'URL': …"); the caller names the repo once.
     const line = firstLine(text, TRANSIENT).replace(/^unable to access '[^']*':\s*/i, '');
@@ -31,6 +48,9 @@ export function classifyGitError(err: unknown, what: string): unknown {
   }
   return err;
 }
+
+/** A push the server declined (not a race: CONFLICT is checked first). */
+const DECLINED = /\[remote rejected\]/;
 
 /** Nothing listens there (curl: "Couldn't connect to server" without a timeout; ssh: "Connection refused"). */
 const REFUSED = /connection refused|couldn't connect to server/i;

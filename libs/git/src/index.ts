@@ -1,14 +1,14 @@
 export { authEnv, NO_KNOWN_HOSTS, registerAuthSecrets } from './auth.ts';
 export { sshEnv } from './ssh-env.ts';
 export type { GitAuth } from './auth.ts';
-export { AuthError, classifyGitError, HostKeyError } from './classify.ts';
+export { AuthError, classifyGitError, HostKeyError, PushRefusedError } from './classify.ts';
 export { git } from './git.ts';
 export type { GitOptions } from './git.ts';
 export { resetToRemote, sparseClone } from './checkout.ts';
 export type { SparseCloneOptions } from './checkout.ts';
 export { commitMessage, commitPaths, headCommit } from './commit.ts';
 export type { CommitOptions, Identity } from './commit.ts';
-export { pushHead } from './push.ts';
+export { deleteBranch, pushHead } from './push.ts';
 export type { PushOptions } from './push.ts';
 export { DEFAULT_REPO_LIMITS, updateRepo } from './update-repo.ts';
 export { revisionContains } from './ancestry.ts';

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, HatError, REFUSED_ATTEMPTS, RefusedError, TransientError, mask, retry, type Logger } from '@hat/task-runtime';
 import { authEnv, type GitAuth } from './auth.ts';
-import { AuthError, HostKeyError } from './classify.ts';
+import { AuthError, HostKeyError, PushRefusedError } from './classify.ts';
 import { commitPaths, headCommit, type Identity } from './commit.ts';
 import { git } from './git.ts';
-import { pushHead } from './push.ts';
+import { deleteBranch, pushHead } from './push.ts';
 import { prepareSigningKey } from './signing.ts';
 import { resetToRemote, sparseClone } from './checkout.ts';
 
@@ -53,6 +53,16 @@ export interface UpdateRepoOptions<T> {
   readonly limits?: Partial<RepoLimits>;
   /** Sign every commit with this SSH private key (its text); checked before the clone. */
   readonly signingKey?: { readonly key: string; readonly what: string };
+  /**
+   * Push the commit to this branch instead (based on `branch`'s head), replacing it only if it is still at `expect`
+   * (undefined: only if it does not exist). A lost race is a ConflictError for the caller, not re-applied here.
+   */
+  readonly pushTo?: { readonly branch: string; readonly expect: string | undefined };
+  /**
+   * Runs after the push, while the clone is still there (e.g. opens the pull request for pushTo). If it throws, a
+   * pushTo branch that did not exist before is deleted again (nothing left half-done) and the error is rethrown.
+   */
+  readonly afterPush?: (commit: string) => Promise<void>;
   /** Reads and writes files under `dir`; runs again on the new head after a rejected push (attempt > 1). */
   edit(dir: string, attempt: number): Promise<EditOutcome<T>>;
 }
@@ -94,6 +104,10 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
       }).catch((err: unknown) => {
         if (err instanceof HostKeyError) throw new HostKeyError(`${where}: the server's host key is not the one in known_hosts; check known_hosts in its credentials`);
         if (err instanceof AuthError) throw new AuthError(`${where}: authentication refused; check its credentials`);
+        if (err instanceof PushRefusedError) {
+          const branch = opts.pushTo?.branch ?? opts.branch;
+          throw new PushRefusedError(`${where}: the server refused the push to branch ${branch} (${err.reason}); check its branch protection and the credential's rights`, err.reason);
+        }
         if (err instanceof TransientError) throw new TransientError(`${where} unreachable after ${made} attempt${made === 1 ? '' : 's'}: ${err.message}`);
         throw err;
       });
@@ -129,18 +143,34 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
       try {
         await reachable('push', async () => {
           const started = performance.now();
-          await pushHead({ cwd: dir, branch: opts.branch, env, what: 'push', ...signal });
-          log.info(`pushed ${commit.slice(0, 12)} to ${where} (${Math.round(performance.now() - started)} ms)`);
+          const target = opts.pushTo ? { branch: opts.pushTo.branch, lease: opts.pushTo.expect ?? '' } : { branch: opts.branch };
+          await pushHead({ cwd: dir, ...target, env, what: 'push', ...signal });
+          log.info(`pushed ${commit.slice(0, 12)} to ${where}${opts.pushTo ? ` branch ${opts.pushTo.branch}` : ''} (${Math.round(performance.now() - started)} ms)`);
         });
-        return { value: outcome.value, commit, head: commit };
       } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
+        if (!(err instanceof ConflictError) || opts.pushTo) throw err;
         if (attempt >= limits.pushAttempts) throw new HatError(`${where}: push rejected ${attempt} times (the branch kept moving); nothing written`);
         const delay = Math.round(Math.min(limits.baseDelayMs * 2 ** Math.min(attempt - 1, 5), 3000) * (0.5 + Math.random()));
         log.info(`push rejected (the branch moved); re-applying on the new head in ${delay} ms (attempt ${attempt + 1}/${limits.pushAttempts})`);
         await sleep(delay, undefined, signal);
         await reachable('fetch', () => resetToRemote({ dir, branch: opts.branch, env, what: 'fetch', ...signal }));
+        continue;
       }
+      if (opts.afterPush) {
+        try {
+          await opts.afterPush(commit);
+        } catch (err) {
+          if (opts.pushTo && opts.pushTo.expect === undefined) {
+            const branch = opts.pushTo.branch;
+            await reachable('delete', () => deleteBranch({ cwd: dir, branch, expect: commit, env, what: 'delete', ...signal })).then(
+              () => log.info(`deleted branch ${branch} again: nothing left half-done`),
+              (cleanup: unknown) => log.warn(`could not delete branch ${branch} again (${(cleanup as Error).message}); delete it by hand`),
+            );
+          }
+          throw err;
+        }
+      }
+      return { value: outcome.value, commit, head: opts.pushTo ? '' : commit };
     }
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -5,7 +5,8 @@ export type { Manifest, RegistryClient, RegistryClientOptions } from './client.t
 export { credentialFor, normaliseAuthKey, parseDockerConfig, readDockerConfig } from './docker-config.ts';
 export type { DockerConfig, RegistryCredential } from './docker-config.ts';
 export { RegistryAuthError, RegistryError } from './errors.ts';
-export { TransportError, UnreachableError } from './http.ts';
+export { httpRequest, TransportError, UnreachableError } from './http.ts';
+export type { HttpRequest, HttpResponse } from './http.ts';
 export { apiHost, formatImageRef, isValidTag, parseImageRef } from './image-ref.ts';
 export type { ImageRef } from './image-ref.ts';
 // Pushing artifacts and Tekton bundles (hat catalog publish).

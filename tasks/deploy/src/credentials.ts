@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { HatError, InputError, readMountKey, registerSecret } from '@hat/task-runtime';
 import type { GitAuth, Identity } from '@hat/git';
+import { isDns1123Label } from '@hat/gitops';
 import type { RegistryCredential } from '@hat/oci';
 import type { UpstreamRepo } from './upstream.ts';
 
@@ -17,7 +18,19 @@ export interface EnvRepoConfig {
   readonly registryCredential?: RegistryCredential;
   /** Where registryCredential comes from, for errors. */
   readonly registryCredentialSource: string;
+  /** mode: pull-request: deploys open a pull request on the forge instead of pushing to the branch. */
+  readonly pullRequest?: PullRequestConfig;
 }
+
+/** ConfigMap forge (default gitea) and forge-api-url (default <origin>/api/v1); Secret forge-token. */
+export interface PullRequestConfig {
+  readonly provider: string;
+  readonly apiUrl: string | undefined;
+  readonly token: string;
+}
+
+/** How an env takes deploys: pushed to its branch, or proposed as a pull request (ConfigMap key mode). */
+export const DEPLOY_MODES = ['push', 'pull-request'] as const;
 
 const CONFIG_KEYS = 'url, optional branch, author-name, author-email';
 const SECRET_KEYS = 'username and password, or ssh-privatekey and known_hosts';
@@ -52,6 +65,7 @@ export async function readEnvRepoConfig(env: string, configDir: string | undefin
   const signingKey = await readMountKey(secretDir, 'signing-key');
   registerSecret(signingKey);
   const upstream = await readUpstream(object, configDir, secretDir);
+  const pullRequest = await readPullRequestMode(object, configDir, secretDir);
   const registryPassword = await readMountKey(secretDir, 'registry-password');
   registerSecret(registryPassword);
   const registryUsername = await readMountKey(secretDir, 'registry-username');
@@ -61,6 +75,7 @@ export async function readEnvRepoConfig(env: string, configDir: string | undefin
     auth,
     ...(signingKey !== undefined ? { signingKey: { key: signingKey, what: `Secret ${object} key signing-key` } } : {}),
     ...(upstream ? { upstream } : {}),
+    ...(pullRequest ? { pullRequest } : {}),
     ...(registryPassword !== undefined ? { registryCredential: { kind: 'basic' as const, username: registryUsername ?? '', password: registryPassword } } : {}),
     registryCredentialSource: `Secret ${object} keys registry-username and registry-password`,
     author: {
@@ -74,7 +89,7 @@ export async function readEnvRepoConfig(env: string, configDir: string | undefin
 async function readUpstream(object: string, configDir: string | undefined, secretDir: string | undefined): Promise<UpstreamRepo | undefined> {
   const env = await readMountKey(configDir, 'require-upstream');
   if (env === undefined || env === '') return undefined;
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(env)) throw new InputError(`ConfigMap ${object} key require-upstream: expected the name of the env whose runs this env takes (e.g. stage), got ${JSON.stringify(env)}`);
+  if (!isDns1123Label(env)) throw new InputError(`ConfigMap ${object} key require-upstream: expected the name of the env whose runs this env takes (e.g. stage), got ${JSON.stringify(env)}`);
   const url = await readMountKey(configDir, 'upstream-url');
   if (!url) throw new InputError(`ConfigMap ${object} has require-upstream: ${env} but no upstream-url (the ${env} env repo, read to check what ran there)`);
   const username = await readMountKey(secretDir, 'upstream-username');
@@ -82,4 +97,15 @@ async function readUpstream(object: string, configDir: string | undefined, secre
   registerSecret(password);
   const auth: GitAuth = password !== undefined ? { kind: 'basic', username: username ?? 'git', password } : { kind: 'none' };
   return { env, url, branch: (await readMountKey(configDir, 'upstream-branch')) ?? 'main', auth };
+}
+
+/** ConfigMap mode (push or pull-request), forge and forge-api-url; Secret forge-token (an API token that may open pull requests). */
+async function readPullRequestMode(object: string, configDir: string | undefined, secretDir: string | undefined): Promise<PullRequestConfig | undefined> {
+  const mode = (await readMountKey(configDir, 'mode')) ?? 'push';
+  if (!(DEPLOY_MODES as readonly string[]).includes(mode)) throw new InputError(`ConfigMap ${object} key mode: expected ${DEPLOY_MODES.join(' or ')}, got ${JSON.stringify(mode)}`);
+  if (mode === 'push') return undefined;
+  const token = await readMountKey(secretDir, 'forge-token');
+  registerSecret(token);
+  if (!token) throw new InputError(`ConfigMap ${object} has mode: pull-request but Secret ${object} has no forge-token (an API token of the forge that may open pull requests on the env repo)`);
+  return { provider: (await readMountKey(configDir, 'forge')) ?? 'gitea', apiUrl: await readMountKey(configDir, 'forge-api-url'), token };
 }

@@ -1,7 +1,10 @@
 export { deployParams, deployTask, definition, ENVIRONMENTS, tasks } from './task.ts';
 export type { Environment } from './task.ts';
 export { promote } from './promote.ts';
-export type { PromoteOutcome, PromoteRequest, PromoteStatus } from './promote.ts';
+export type { Change, PromoteOutcome, PromoteRequest, PromoteStatus } from './promote.ts';
+export { openPromotions, promoteByPullRequest, promotionBranch, pullRequestBody, trailerOf, waitForMerge } from './pull-request.ts';
+export type { MergeWait, OpenPromotion, PullRequestOutcome } from './pull-request.ts';
+export { DEPLOY_MODES } from './credentials.ts';
 export { waitForDeploy } from './wait.ts';
 export type { DeployWait } from './wait.ts';
 export { currentVersions, formatSignature, parseDeployLog, readDeployHistory, signatureOf } from './history.ts';

@@ -29,6 +29,16 @@ export interface PromoteRequest {
   readonly beforeCommit?: (dependency: { readonly name: string; readonly repository: string }) => Promise<void>;
   /** SSH private key (its text) that signs the deploy commit, and where it came from (for a one-line error). */
   readonly signingKey?: { readonly key: string; readonly what: string };
+  /** Pull-request mode: push to this branch instead (see updateRepo), then `afterPush` opens or updates its pull request. */
+  readonly pushTo?: { readonly branch: string; readonly expect: string | undefined };
+  readonly afterPush?: (commit: string, change: Change) => Promise<void>;
+}
+
+/** The deploy commit's subject, diff and trailers (a pull request's title and body). */
+export interface Change {
+  readonly subject: string;
+  readonly diff: string;
+  readonly trailers: ReadonlyArray<readonly [string, string | undefined]>;
 }
 
 export type PromoteStatus = 'deployed' | 'unchanged' | 'superseded' | 'dry-run';
@@ -54,6 +64,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
   const { log, app, env, version } = req;
   const where = `${env} repo ${req.repo.url}`;
   const appDir = `apps/${app}`;
+  let change: Change | undefined;
   const result = await updateRepo<Value>({
     ...req.repo,
     author: req.author,
@@ -64,6 +75,8 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.limits ? { limits: req.limits } : {}),
     ...(req.signingKey && !req.dryRun ? { signingKey: req.signingKey } : {}),
+    ...(req.pushTo ? { pushTo: req.pushTo } : {}),
+    ...(req.afterPush ? { afterPush: (commit: string) => req.afterPush!(commit, change!) } : {}),
     async edit(dir, attempt) {
       const { files, paths } = await readApp(dir, app, where);
       const state = envRepoContent(() => readAppState(files, paths));
@@ -98,29 +111,29 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
       await writeFile(path.join(dir, paths.valuesPath), next.values);
       if (next.lock !== undefined) await writeFile(path.join(dir, paths.lockPath), next.lock);
       const t = req.trailers ?? {};
+      change = {
+        subject: `deploy(${app}): ${current} → ${version} (${env})`,
+        diff,
+        trailers: [
+          ['Hat-App', app],
+          ['Hat-Env', env],
+          ['Hat-Version', version],
+          ['Hat-Previous-Version', current],
+          ['Hat-Source', t.source],
+          ['Hat-Source-Commit', t.sourceCommit],
+          ['Hat-PipelineRun', t.pipelineRun],
+          ['Hat-Image-Digest', t.imageDigest],
+          ['Hat-Chart-Digest', t.chartDigest],
+          ['Hat-Rollback', req.rollback && order < 0 ? 'true' : 'false'],
+        ],
+      };
       return {
         value: { status: 'deployed', previousVersion: current, changed: true, diff },
-        commit: {
-          subject: `deploy(${app}): ${current} → ${version} (${env})`,
-          paths: [appDir],
-          trackedOnly: valuesExisted,
-          trailers: [
-            ['Hat-App', app],
-            ['Hat-Env', env],
-            ['Hat-Version', version],
-            ['Hat-Previous-Version', current],
-            ['Hat-Source', t.source],
-            ['Hat-Source-Commit', t.sourceCommit],
-            ['Hat-PipelineRun', t.pipelineRun],
-            ['Hat-Image-Digest', t.imageDigest],
-            ['Hat-Chart-Digest', t.chartDigest],
-            ['Hat-Rollback', req.rollback && order < 0 ? 'true' : 'false'],
-          ],
-        },
+        commit: { subject: change.subject, paths: [appDir], trackedOnly: valuesExisted, trailers: change.trailers },
       };
     },
   });
-  if (result.commit) log.info(`deployed ${app} ${result.value.previousVersion} → ${version} to ${env} (${result.commit.slice(0, 12)})`);
+  if (result.commit && !req.pushTo) log.info(`deployed ${app} ${result.value.previousVersion} → ${version} to ${env} (${result.commit.slice(0, 12)})`);
   return { ...result.value, commit: result.commit ?? '', head: result.head };
 }
 

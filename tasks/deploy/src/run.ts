@@ -1,7 +1,9 @@
 import { InputError, type TaskContext } from '@hat/task-runtime';
 import type { ParamsOf, ResultsOf } from '@hat/task-spec';
 import { readEnvRepoConfig } from './credentials.ts';
-import { promote } from './promote.ts';
+import { promote, type PromoteRequest } from './promote.ts';
+import { promoteByPullRequest, waitForMerge } from './pull-request.ts';
+import { createForge, forgeRepoOf, type PullRequest } from '@hat/forge';
 import { checkUpstream } from './upstream.ts';
 import { artifactCheck } from './artifact-hook.ts';
 import { durationMs, taskKubeConfig } from '@hat/argocd';
@@ -24,11 +26,15 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
   const repo = await readEnvRepoConfig(env, ctx.mountDir('gitops-config'), ctx.mountDir('gitops-credentials'));
   // The cluster to wait on is found before anything is pushed: without one the run fails with nothing written.
   const cluster = params['wait-for-sync'] && !params['dry-run'] ? taskKubeConfig('wait-for-sync') : undefined;
+  // Pull-request mode: the forge settings are checked before the network is asked anything.
+  const forge = repo.pullRequest
+    ? createForge({ provider: repo.pullRequest.provider, repo: forgeRepoOf(repo.url, repo.pullRequest.apiUrl), token: repo.pullRequest.token, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) })
+    : undefined;
   if (repo.upstream) {
     const why = await checkUpstream({ env, app: params.app, version: params.version, sourceCommit: params['source-commit'], rollback: params.rollback, upstream: repo.upstream, own: repo, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     ctx.log.info(`require-upstream ${repo.upstream.env}: ${why}`);
   }
-  const outcome = await promote({
+  const request: PromoteRequest = {
     env,
     app: params.app,
     version: params.version,
@@ -51,7 +57,14 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
       { version: params.version, imageRepository: params['image-repository'], imageDigest: params['image-digest'], chartDigest: params['chart-digest'] },
       { credential: repo.registryCredential, credentialSource: repo.registryCredentialSource, tlsVerify: params['tls-verify'], log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) },
     ),
-  });
+  };
+  let pullRequest: PullRequest | undefined;
+  let outcome = forge ? await promoteByPullRequest(request, forge).then((o) => ((pullRequest = o.pullRequest), o)) : await promote(request);
+  // Pull-request mode: the env runs the version once the pull request is merged (wait-for-sync waits for that too).
+  if (forge && pullRequest && (params['wait-for-merge'] || cluster) && !params['dry-run']) {
+    const merged = await waitForMerge(forge, pullRequest, { timeoutMs: durationMs(params['merge-timeout'])!, ...(ctx.signal ? { signal: ctx.signal } : {}) }, ctx.log);
+    outcome = { ...outcome, head: merged };
+  }
   if (cluster && outcome.head) {
     await waitForDeploy({
       config: cluster,
@@ -71,5 +84,7 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
     'previous-version': outcome.previousVersion,
     changed: String(outcome.changed),
     diff: shortenDiff(outcome.diff),
+    'pull-request-url': pullRequest?.url ?? '',
+    'pull-request-number': pullRequest ? String(pullRequest.number) : '',
   };
 }

@@ -56,6 +56,11 @@ export const deployParams = z.object({
       'After the commit lands, wait until Argo CD runs it: every Application of the app in this env (labels hat.dev/env, hat.dev/app) Synced to that commit (or a later one) and Healthy; else fail after sync-timeout with the Application\'s own message. Needs get/list on Applications in argocd-namespace (the pipeline chart grants it).',
     ),
   'sync-timeout': z.string().refine((v) => durationMs(v) !== undefined, 'a duration: a whole number of s, m or h, e.g. 90s, 5m or 1h').default('5m').describe('How long wait-for-sync waits.'),
+  'wait-for-merge': z
+    .stringbool()
+    .default(false)
+    .describe('Pull-request mode (ConfigMap mode: pull-request): wait until the pull request is merged, failing when it is closed unmerged or after merge-timeout. wait-for-sync waits for the merge too.'),
+  'merge-timeout': z.string().refine((v) => durationMs(v) !== undefined, 'a duration: a whole number of s, m or h, e.g. 90s, 5m or 1h').default('1h').describe('How long wait-for-merge waits.'),
   'argocd-namespace': z.string().refine(isDns1123Label, 'a namespace name (DNS-1123 label)').default('argocd').describe('Namespace of Argo CD and its Applications (wait-for-sync).'),
 });
 
@@ -64,6 +69,8 @@ const results = {
   'previous-version': { description: 'Version deployed before this run.' },
   changed: { description: '"true" when this run changed the env repo (or would have, in dry-run).' },
   diff: { description: 'Unified diff of the change (shortened to fit Tekton\'s result size).' },
+  'pull-request-url': { description: 'Pull-request mode: the web URL of the promotion\'s pull request (opened, updated, or the open one already proposing this version); empty in push mode.' },
+  'pull-request-number': { description: 'Pull-request mode: the pull request\'s number; empty in push mode.' },
 } as const;
 
 export function deployTask(env: Environment) {
@@ -83,14 +90,14 @@ export function deployTask(env: Environment) {
         objectName: `hat-gitops-${env}`,
         // Optional, so that a missing object fails the TaskRun with a message naming it (a required one leaves the Pod Pending on FailedMount).
         optional: true,
-        description: 'url (env repo, https:// or ssh://), optional branch (default main), author-name, author-email; optional require-upstream (an env name, e.g. stage) with upstream-url (and upstream-branch): this env then deploys only a version that env ran, or a deploy of the same source commit (Hat-Source-Commit), or a rollback to a version it ran itself. Missing: the run fails naming it.',
+        description: 'url (env repo, https:// or ssh://), optional branch (default main), author-name, author-email; optional require-upstream (an env name, e.g. stage) with upstream-url (and upstream-branch): this env then deploys only a version that env ran, or a deploy of the same source commit (Hat-Source-Commit), or a rollback to a version it ran itself; optional mode: push (default) or pull-request, with forge (gitea or forgejo, default gitea) and forge-api-url (default <repo origin>/api/v1): the deploy commit goes to branch hat/<env>/<app> and one pull request per app opens or is updated. Missing: the run fails naming it.',
       },
       {
         name: 'gitops-credentials',
         kind: 'secret',
         objectName: `hat-gitops-${env}`,
         optional: true,
-        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts; optional upstream-username and upstream-password (read-only, for upstream-url); optional registry-username and registry-password (read-only, for the image-digest and chart-digest checks); optional signing-key (an unencrypted OpenSSH private key): the deploy commits are signed with it (git\'s gpg.format=ssh; check them with hat history --allowed-signers). Missing: the run fails naming it.',
+        description: 'username and password (basic auth, e.g. a token), or ssh-privatekey and known_hosts; optional upstream-username and upstream-password (read-only, for upstream-url); optional registry-username and registry-password (read-only, for the image-digest and chart-digest checks); optional signing-key (an unencrypted OpenSSH private key): the deploy commits are signed with it (git\'s gpg.format=ssh; check them with hat history --allowed-signers); forge-token (mode: pull-request): an API token that may push branches and open pull requests. Missing: the run fails naming it.',
       },
     ],
     env: { HAT_ENV: env, HAT_TASKRUN: '$(context.taskRun.name)' },

@@ -11,6 +11,7 @@ export interface HttpRequestOptions {
   method?: string;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  body?: string;
 }
 
 export function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
@@ -29,7 +30,7 @@ export function httpRequest(url: string, options: HttpRequestOptions = {}): Prom
     );
     request.setTimeout(options.timeoutMs ?? 10_000, () => request.destroy(new Error(`timeout: ${url}`)));
     request.on('error', reject);
-    request.end();
+    request.end(options.body);
   });
 }
 
