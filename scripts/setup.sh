@@ -67,4 +67,8 @@ gitea="$(bash scripts/build-gitea.sh)"
 ln -sfn "$gitea" "$tools/gitea" && log "gitea $(basename "$(dirname "$gitea")") present"
 # 7. The hat CLI bundle (cli/dist/hat.mjs; cli/bin/hat.mjs also rebuilds it whenever a source is newer).
 node scripts/bundle.mjs --cli >/dev/null && log "hat CLI bundled (cli/dist/hat.mjs)"
+# 8. With HAT_PREBUILD_PIDFILE set (.ci/run sets it): the cluster's programs start building now, detached at the
+#    lowest CPU priority (their pid in that file), so that a new machine's 40-odd minutes of Go builds overlap npm test
+#    and test:images; hat cluster up waits for a component still being built. Nothing starts when they are cached.
+if [ -n "${HAT_PREBUILD_PIDFILE:-}" ]; then log "$(node cli/bin/hat.mjs cluster build --background --pid-file "$HAT_PREBUILD_PIDFILE")"; fi
 log "ready (tools in .tools/bin)"

@@ -1,5 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { allowPlainHttpRegistry, clusterDown, clusterLayout, clusterStatus, clusterUp, loadKubeconfig, runProvisioner } from '@hat/cluster';
+import { allowPlainHttpRegistry, COMPONENTS, ensureClusterBinaries, startBackgroundBuild, clusterDown, clusterLayout, clusterStatus, clusterUp, loadKubeconfig, runProvisioner } from '@hat/cluster';
 import { createLogger, HatError } from '@hat/task-runtime';
 import { describe } from '../command-table.ts';
 
@@ -12,6 +13,21 @@ export function registerClusterCommands(program: Command): void {
     .action(async (o: { addons: boolean }) => {
       const up = await clusterUp({ log: createLogger({ prefix: 'cluster' }), addons: o.addons });
       process.stdout.write(`cluster up in ${up.seconds} s: ${up.server}\nkubeconfig: ${up.kubeconfig}\n  export KUBECONFIG=${up.kubeconfig}\n`);
+    });
+  cluster
+    .command('build')
+    .description("build the cluster's programs (Kubernetes, etcd, CoreDNS, Tekton, Triggers, Argo CD) into the per-user cache without starting anything; cold: about 40 min on 2 cores")
+    .option('--background', 'build detached at the lowest CPU priority (nice 19) and return at once; hat cluster up waits for a component still being built')
+    .option('--pid-file <file>', 'with --background: write the build\'s pid (its process group) there')
+    .action(async (o: { background?: boolean; pidFile?: string }) => {
+      if (o.background) {
+        const started = await startBackgroundBuild([process.execPath, process.argv[1]!, 'cluster', 'build']);
+        if (started && o.pidFile) await writeFile(o.pidFile, `${started.pid}\n`);
+        process.stdout.write(started ? `building ${started.components.join(', ')} in the background (pid ${started.pid}, nice 19); log: ${started.log}\n` : `the cluster's programs are cached (${COMPONENTS.join(', ')})\n`);
+        return;
+      }
+      const built = await ensureClusterBinaries({ log: createLogger({ prefix: 'cluster' }) });
+      for (const b of Object.values(built)) process.stdout.write(`${b.component.padEnd(18)} ${b.version.padEnd(10)} ${b.built ? `built in ${b.seconds} s` : 'cached'}  ${b.dir}\n`);
     });
   cluster
     .command('down')

@@ -7,6 +7,7 @@ import { userCacheDir } from '@hat/image';
 import { HatError, type Logger } from '@hat/task-runtime';
 import { cachedEntry, exists } from '@hat/image';
 import { clusterCacheDir } from './cache-entry.ts';
+import { withBuildLock } from './build-lock.ts';
 import { childCpuSeconds } from './cpu-time.ts';
 import type { ComponentName, ComponentSpec } from './components.ts';
 import { COMPONENT_SPECS } from './components.ts';
@@ -169,7 +170,10 @@ export async function ensureComponent(name: ComponentName, opts: ComponentOption
   const entryFile = entryName(spec, goVer);
   const cached = await exists(path.join(binDir, entryFile));
   if (!cached) log.info(`${spec.name} ${spec.version}: not cached, building with ${goVer} (cold: minutes; output in ${path.join(binDir, entryFile)})`);
-  const entry = await cachedEntry(entryFile, (temp, scratch) => buildInto(spec, temp, scratch, goVer, log), binDir);
+  const build = () => cachedEntry(entryFile, (temp, scratch) => buildInto(spec, temp, scratch, goVer, log), binDir);
+  // Not cached: one builder at a time (a background prebuild may be on it already; then this waits for its result).
+  if (!cached) await mkdir(binDir, { recursive: true });
+  const entry = cached ? await build() : await withBuildLock(binDir, entryFile, log, build);
   if (!entry.built && opts.verify) {
     for (const binary of spec.binaries) await verifyBinary(path.join(entry.path, binary.name), binary, spec.version);
   }

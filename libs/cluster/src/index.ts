@@ -7,6 +7,8 @@ export { clusterCacheDir } from './cache-entry.ts';
 export { COMPONENT_SPECS, COMPONENTS, isComponentName } from './components.ts';
 export type { BinarySpec, ComponentName, ComponentSpec } from './components.ts';
 export { ensureClusterBinaries } from './ensure.ts';
+export { startBackgroundBuild, uncachedComponents } from './prebuild.ts';
+export type { BackgroundBuild } from './prebuild.ts';
 export type { ClusterBinaries, ClusterBinariesOptions } from './ensure.ts';
 export { goEnv, goVersion } from './go-env.ts';
 export * from './versions.ts';

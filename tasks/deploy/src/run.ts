@@ -6,8 +6,8 @@ import { promoteByPullRequest, waitForMerge } from './pull-request.ts';
 import { createForge, forgeRepoOf, type PullRequest } from '@hat/forge';
 import { checkUpstream } from './upstream.ts';
 import { artifactCheck } from './artifact-hook.ts';
-import { durationMs, taskKubeConfig } from '@hat/argocd';
-import { waitForDeploy } from './wait.ts';
+// Not '@hat/argocd': that would load @kubernetes/client-node on every start (cluster-wait.ts loads it when needed).
+import { durationMs } from '@hat/argocd/duration';
 import { ENVIRONMENTS, type deployTask } from './task.ts';
 
 type Def = ReturnType<typeof deployTask>;
@@ -25,7 +25,7 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
   if (!(ENVIRONMENTS as readonly string[]).includes(env)) throw new InputError(`HAT_ENV must be one of ${ENVIRONMENTS.join(', ')} (set by the Task, got ${JSON.stringify(env)})`);
   const repo = await readEnvRepoConfig(env, ctx.mountDir('gitops-config'), ctx.mountDir('gitops-credentials'));
   // The cluster to wait on is found before anything is pushed: without one the run fails with nothing written.
-  const cluster = params['wait-for-sync'] && !params['dry-run'] ? taskKubeConfig('wait-for-sync') : undefined;
+  const cluster = params['wait-for-sync'] && !params['dry-run'] ? (await import('./cluster-wait.ts')).taskKubeConfig('wait-for-sync') : undefined;
   // Pull-request mode: the forge settings are checked before the network is asked anything.
   const forge = repo.pullRequest
     ? createForge({ provider: repo.pullRequest.provider, repo: forgeRepoOf(repo.url, repo.pullRequest.apiUrl), token: repo.pullRequest.token, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) })
@@ -66,6 +66,7 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
     outcome = { ...outcome, head: merged };
   }
   if (cluster && outcome.head) {
+    const { waitForDeploy } = await import('./cluster-wait.ts');
     await waitForDeploy({
       config: cluster,
       argocdNamespace: params['argocd-namespace'],

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { defineTask } from '@hat/task-spec';
 import { isDns1123Label, isValidOciTag, parseSemver } from '@hat/gitops';
-import { durationMs } from '@hat/argocd';
+// Not '@hat/argocd': that would load @kubernetes/client-node on every start (cluster-wait.ts loads it when needed).
+import { durationMs } from '@hat/argocd/duration';
 import { parseImageRef } from '@hat/oci';
 import { DIGEST } from './artifacts.ts';
 
