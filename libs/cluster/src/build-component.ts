@@ -161,13 +161,18 @@ async function buildInto(spec: ComponentSpec, entry: string, scratch: string, go
   await writeFile(path.join(entry, BUILD_RECORD), `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/** Where a component's build lives in the per-user cache (the bin dir, and its entry's name there). */
+export const componentEntry = (name: ComponentName, go: string, cacheDir = userCacheDir()): { readonly binDir: string; readonly entryFile: string } => ({
+  binDir: path.join(clusterCacheDir(cacheDir), 'bin'),
+  entryFile: entryName(COMPONENT_SPECS[name], go),
+});
+
 export async function ensureComponent(name: ComponentName, opts: ComponentOptions): Promise<ComponentBuild> {
   const { log } = opts;
   const spec = COMPONENT_SPECS[name];
   const started = performance.now();
   const goVer = await goVersion();
-  const binDir = path.join(clusterCacheDir(opts.cacheDir ?? userCacheDir()), 'bin');
-  const entryFile = entryName(spec, goVer);
+  const { binDir, entryFile } = componentEntry(name, goVer, opts.cacheDir);
   const cached = await exists(path.join(binDir, entryFile));
   if (!cached) log.info(`${spec.name} ${spec.version}: not cached, building with ${goVer} (cold: minutes; output in ${path.join(binDir, entryFile)})`);
   const build = () => cachedEntry(entryFile, (temp, scratch) => buildInto(spec, temp, scratch, goVer, log), binDir);

@@ -6,17 +6,19 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { exists, userCacheDir } from '@hat/image';
-import { entryName } from './build-component.ts';
+import { componentEntry } from './build-component.ts';
 import { clusterCacheDir } from './cache-entry.ts';
-import { COMPONENT_SPECS, COMPONENTS, type ComponentName } from './components.ts';
+import { COMPONENTS, type ComponentName } from './components.ts';
 import { goVersion } from './go-env.ts';
 
 /** The components whose binaries are not in the per-user cache yet. */
 export async function uncachedComponents(cacheDir = userCacheDir()): Promise<ComponentName[]> {
-  const binDir = path.join(clusterCacheDir(cacheDir), 'bin');
   const go = await goVersion();
   const missing: ComponentName[] = [];
-  for (const name of COMPONENTS) if (!(await exists(path.join(binDir, entryName(COMPONENT_SPECS[name], go))))) missing.push(name);
+  for (const name of COMPONENTS) {
+    const { binDir, entryFile } = componentEntry(name, go, cacheDir);
+    if (!(await exists(path.join(binDir, entryFile)))) missing.push(name);
+  }
   return missing;
 }
 

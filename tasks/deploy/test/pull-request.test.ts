@@ -91,7 +91,7 @@ describe('deploy in pull-request mode, on a real Gitea', () => {
     expect((await openPulls(prod))[0]!.head.sha).toBe(updated!.head.sha);
 
     // Merged (a person, or a policy): the env branch runs 1.2.0; the same deploy again is unchanged, no new pull request.
-    await gitea.mergePullRequest(prod, Number(pr!.number));
+    await gitea.mergePullRequest(prod, pr!.number);
     expect(await onDisk(prod)('show', 'main:apps/web/Chart.yaml')).toContain('version: 1.2.0');
     const again = await runDeploy('prod', objects, { app: 'web', version: '1.2.0' });
     expect(again.exitCode, again.log).toBe(0);
@@ -113,7 +113,7 @@ describe('deploy in pull-request mode, on a real Gitea', () => {
       for (let i = 0; i < 300; i++) {
         const [pr] = await openPulls(repo);
         if (pr) {
-          if (how === 'merge') await gitea.mergePullRequest(repo, Number(pr.number));
+          if (how === 'merge') await gitea.mergePullRequest(repo, pr.number);
           else await gitea.api('PATCH', `/repos/${repo.owner}/${repo.name}/pulls/${pr.number}`, { state: 'closed' });
           return pr.number;
         }
