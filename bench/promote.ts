@@ -6,7 +6,9 @@
 //   (d) ours' git work by hand: the same, but the clone checks out nothing until the cone is set, so all blobs come in
 //       one round trip (clone --sparse fetches the root's blobs in one of their own). ours/(d) is what node adds.
 // Then 32 concurrent promotions of different apps, ours and the shell baseline: how many landed, wall time.
-// Run: npx tsx bench/promote.ts [runs] [apps] [commits]
+// Scale: ours again, interleaved with the above, on an env repo of 20,000 apps and 1,000,000 commits (seeded once per
+// machine into the user cache, then shared by every run through git alternates): scale20k/2k = its median / ours.
+// Run: npx tsx bench/promote.ts [runs] [apps] [commits] [scale apps] [scale commits]
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,11 +17,14 @@ import { devImage, renderTaskObject } from '@hat/task-spec';
 import { runTaskLocally } from '@hat/task-runner';
 import { deployTask } from '@hat/task-deploy';
 import { startGitServer } from '../test/stack/index.ts';
+import { cachedEntry, inputKey } from '@hat/image';
 import { childrenCpuMs, machineCpuMs, median, ms, printTable, timeRuns } from './lib.ts';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const APPS = Number(process.argv[3] ?? 2000);
 const COMMITS = Number(process.argv[4] ?? 50_000);
+const SCALE_APPS = Number(process.argv[5] ?? 20_000);
+const SCALE_COMMITS = Number(process.argv[6] ?? 1_000_000);
 const CRED = { username: 'bench', password: 'bench-Secret-1' };
 
 const chart = (app: string, v: string) => `apiVersion: v2\nname: ${app}\nversion: 0.1.0\ndependencies:\n  - name: ${app}\n    version: ${v}\n    repository: oci://registry.example/charts\n`;
@@ -44,6 +49,41 @@ function history(): string {
     out.push(`M 100644 inline apps/app-${i}/values.yaml`, data(values(`app-${i}`, v)));
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The large env repo, written by fast-import into `dir` as a stream: a root commit with every app, then commits
+ * that each change the root README (cheap to write: the apps tree stays the same object), then, last, one commit per
+ * app for the newest `appCommits` (each a new apps tree, as promotions make). Its history is as long as asked and its
+ * tree as wide; only the number of distinct apps-tree versions is smaller than a real repo's.
+ */
+async function seedLarge(dir: string, apps: number, commits: number, appCommits: number): Promise<void> {
+  await execa('git', ['init', '--quiet', '--bare', '--initial-branch', 'main', dir]);
+  const proc = execa('git', ['--git-dir', dir, 'fast-import', '--quiet', '--max-pack-size=2g'], { stdin: 'pipe' });
+  const write = async (text: string) => {
+    if (!proc.stdin!.write(text)) await new Promise((resolve) => proc.stdin!.once('drain', resolve));
+  };
+  const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
+  const when = 1_600_000_000;
+  let chunk = `commit refs/heads/main\ncommitter bench <b@x> ${when} +0000\n${data('scaffold')}M 100644 inline README.md\n${data('# bench env\n')}`;
+  for (let i = 0; i < apps; i++) chunk += `M 100644 inline apps/app-${i}/Chart.yaml\n${data(chart(`app-${i}`, '1.0.0'))}M 100644 inline apps/app-${i}/values.yaml\n${data(values(`app-${i}`, '1.0.0'))}`;
+  await write(chunk);
+  chunk = '';
+  for (let c = 1; c < commits; c++) {
+    if (c < commits - appCommits) {
+      chunk += `commit refs/heads/main\ncommitter bench <b@x> ${when + c} +0000\n${data(`chore: ${c}`)}M 100644 inline README.md\n${data(`# bench env\n${c % 1000}\n`)}`;
+    } else {
+      const i = c % apps;
+      chunk += `commit refs/heads/main\ncommitter bench <b@x> ${when + c} +0000\n${data(`deploy(app-${i}): 1.0.1`)}M 100644 inline apps/app-${i}/Chart.yaml\n${data(chart(`app-${i}`, '1.0.1'))}M 100644 inline apps/app-${i}/values.yaml\n${data(values(`app-${i}`, '1.0.1'))}`;
+    }
+    if (chunk.length > 1 << 20) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  await write(chunk);
+  proc.stdin!.end();
+  await proc;
 }
 
 const server = await startGitServer();
@@ -86,23 +126,40 @@ try {
     ['sparse-checkout', 'set', `apps/${app}`],
     ['read-tree', '-mu', 'HEAD'],
   ]);
-  const objects = path.join(work, 'objects');
-  await mkdir(path.join(objects, 'cm'), { recursive: true });
-  await mkdir(path.join(objects, 'secret'), { recursive: true });
-  await writeFile(path.join(objects, 'cm', 'url'), repo.url);
-  await writeFile(path.join(objects, 'secret', 'username'), CRED.username);
-  await writeFile(path.join(objects, 'secret', 'password'), CRED.password);
   const task = renderTaskObject(deployTask('test'), { version: 'dev', image: devImage('deploy') });
-  const ours = async (app: string): Promise<boolean> => {
-    const r = await runTaskLocally({
-      task,
-      params: { app, version: nextVersion() },
-      mounts: { 'configmap/hat-gitops-test': path.join(objects, 'cm'), 'secret/hat-gitops-test': path.join(objects, 'secret') },
-    });
-    if (r.exitCode !== 0) throw new Error(`deploy failed: ${r.errorLine ?? r.log}`);
-    return true;
+  /** The deploy-test task end to end into the repo at `url`, its ConfigMap and Secret as files. */
+  const deployInto = async (url: string, name: string): Promise<(app: string) => Promise<boolean>> => {
+    const objects = path.join(work, name);
+    await mkdir(path.join(objects, 'cm'), { recursive: true });
+    await mkdir(path.join(objects, 'secret'), { recursive: true });
+    await writeFile(path.join(objects, 'cm', 'url'), url);
+    await writeFile(path.join(objects, 'secret', 'username'), CRED.username);
+    await writeFile(path.join(objects, 'secret', 'password'), CRED.password);
+    return async (app) => {
+      const r = await runTaskLocally({
+        task,
+        params: { app, version: nextVersion() },
+        mounts: { 'configmap/hat-gitops-test': path.join(objects, 'cm'), 'secret/hat-gitops-test': path.join(objects, 'secret') },
+      });
+      if (r.exitCode !== 0) throw new Error(`deploy into ${name} failed: ${r.errorLine ?? r.log}`);
+      return true;
+    };
   };
+  const ours = await deployInto(repo.url, 'objects');
+  // The scale repo: seeded once per machine (minutes), then shared read-only through alternates (seconds).
+  const t1 = performance.now();
+  const scaleKey = inputKey({ apps: SCALE_APPS, commits: SCALE_COMMITS, chart: chart('a', 'v'), values: values('a', 'v'), v: 1 });
+  const { path: large } = await cachedEntry(`bench/env-${SCALE_APPS}-${SCALE_COMMITS}-${scaleKey}.git`, (tmp) => seedLarge(tmp, SCALE_APPS, SCALE_COMMITS, Math.min(SCALE_APPS, 2000)));
+  const scaleRepo = await server.createRepo('gitops-scale', CRED);
+  const scaleDir = server.repoPath('gitops-scale');
+  await writeFile(path.join(scaleDir, 'objects', 'info', 'alternates'), `${path.join(large, 'objects')}\n`);
+  await execa('git', ['--git-dir', scaleDir, 'update-ref', 'refs/heads/main', (await execa('git', ['--git-dir', large, 'rev-parse', 'main'])).stdout]);
+  const scaleSeeded = performance.now() - t1;
+  const scaleCount = (await execa('git', ['--git-dir', scaleDir, 'rev-list', '--count', 'main'])).stdout;
+  const oursScale = await deployInto(scaleRepo.url, 'scale-objects');
+
   await ours('app-0'); // builds the bundle once, outside the timing
+  await oursScale('app-0'); // and the server's first look at the large repo
   // CPU one promotion costs: the client (the task's node and its git processes, waited for by this process) and the
   // whole machine while it runs (client + nginx, fcgiwrap, git-http-backend; fcgiwrap does not wait for its
   // children, so the server's share is only seen machine-wide): measured around each sequential run of ours.
@@ -121,7 +178,9 @@ try {
   const tShell: number[] = [];
   const tFloor: number[] = [];
   const tHand: number[] = [];
+  const tScale: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    tScale.push(...(await timeRuns(1, () => oursScale(`app-${SCALE_APPS - 1 - i}`))));
     tOurs.push(...(await timeRuns(1, () => oursMeasured(`app-${app++}`))));
     tShell.push(...(await timeRuns(1, () => shell(`app-${app++}`))));
     tFloor.push(...(await timeRuns(1, () => floor(`app-${app++}`))));
@@ -138,8 +197,9 @@ try {
   const cOurs = await concurrent(ours);
   const cShell = await concurrent(shell);
 
-  const [mo, ms_, mf, mh] = [median(tOurs), median(tShell), median(tFloor), median(tHand)];
+  const [mo, ms_, mf, mh, mscale] = [median(tOurs), median(tShell), median(tFloor), median(tHand), median(tScale)];
   console.log(`bench/promote: env repo with ${APPS} apps and ${count} commits over smart HTTP (seeded in ${ms(seeded)}); median of ${RUNS} runs\n`);
+  console.log(`scale: env repo with ${SCALE_APPS} apps and ${scaleCount} commits (from the user cache in ${ms(scaleSeeded)})\n`);
   printTable(
     ['approach', 'median', 'min', 'max', 'vs floor'],
     [
@@ -147,6 +207,7 @@ try {
       ['(b) shell: clone --depth 1, sed, commit, push', ms(ms_), ms(Math.min(...tShell)), ms(Math.max(...tShell)), `${(ms_ / mf).toFixed(2)}×`],
       ['(c) floor: sparse blob-less clone of the app, sed, commit, push', ms(mf), ms(Math.min(...tFloor)), ms(Math.max(...tFloor)), '1.00×'],
       ['(d) ours\' git work by hand: blobs in one round trip, sed, commit, push', ms(mh), ms(Math.min(...tHand)), ms(Math.max(...tHand)), `${(mh / mf).toFixed(2)}×`],
+      [`(a) ours on ${SCALE_APPS} apps / ${scaleCount} commits`, ms(mscale), ms(Math.min(...tScale)), ms(Math.max(...tScale)), `${(mscale / mf).toFixed(2)}×`],
     ],
   );
   console.log('');
@@ -171,7 +232,7 @@ try {
       ['one env repo\'s ceiling (promotions per minute)', (60_000 / (cpuOne / cores)).toFixed(0)],
     ],
   );
-  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cOurs.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall/single=${(cOurs.wall / mo).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)}`);
+  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cOurs.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall/single=${(cOurs.wall / mo).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)} scale20k/2k=${(mscale / mo).toFixed(2)}`);
 } finally {
   await server.stop();
   await rm(work, { recursive: true, force: true });

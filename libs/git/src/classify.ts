@@ -21,7 +21,7 @@ export class HostKeyError extends AuthError {
   override readonly name = 'HostKeyError';
 }
 
-const CONFLICT = /\[rejected\]|non-fast-forward|fetch first|incorrect old value|cannot lock ref|failed to update ref|stale info|\[remote rejected\].*(lock|old value)/i;
+const CONFLICT = /\[rejected\]|non-fast-forward|fetch first|incorrect old value|cannot lock ref|failed to update ref|stale info|atomic (push|transaction) failed|\[remote rejected\].*(lock|old value)/i;
 const HOST_KEY = /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i;
 // The last three: what GitHub and GitLab say when a key or token may not access the repo.
 const AUTH = /authentication failed|HTTP 40[13]|returned error: 40[13]|could not read (Username|Password)|terminal prompts disabled|Permission denied \(publickey|Permission to \S+ denied|you don't have permission|You are not allowed to/i;

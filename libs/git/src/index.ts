@@ -2,7 +2,7 @@ export { authEnv, NO_KNOWN_HOSTS, registerAuthSecrets } from './auth.ts';
 export { sshEnv } from './ssh-env.ts';
 export type { GitAuth } from './auth.ts';
 export { AuthError, classifyGitError, HostKeyError, PushRefusedError } from './classify.ts';
-export { git } from './git.ts';
+export { git, withGitConfig } from './git.ts';
 export type { GitOptions } from './git.ts';
 export { resetToRemote, sparseClone } from './checkout.ts';
 export type { SparseCloneOptions } from './checkout.ts';

@@ -1,13 +1,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AuthError, HostKeyError } from '@hat/git';
+import { AuthError, HostKeyError, withGitConfig } from '@hat/git';
 import type { ParamsOf, ResultsOf } from '@hat/task-spec';
 import { assertWritable, HatError, withRetry, type TaskContext } from '@hat/task-runtime';
 import { cloneAuth } from './auth.ts';
 import { checkoutTarget, fetchTarget, headInfo, initRepo, updateSubmodules, type CheckoutOptions } from './checkout.ts';
 import { emptyDir } from './clean-dir.ts';
-import { withGitConfig } from './git-env.ts';
 import { resolveRevision, type Target } from './revision.ts';
 import type { definition } from './task.ts';
 

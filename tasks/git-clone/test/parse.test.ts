@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { InputError } from '@hat/task-runtime';
 import { credentialForUrl, parseGitCredentials } from '../src/git-credentials.ts';
-import { withGitConfig } from '../src/git-env.ts';
+import { withGitConfig } from '@hat/git';
 import { transportOf, urlHasCredentials } from '../src/remote-url.ts';
 import { parseLsRemote } from '../src/revision.ts';
 import { sshEnv } from '@hat/git';
