@@ -13,7 +13,7 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node
 import { APPLICATIONS, waitForSync } from '@hat/argocd';
 import { revisionContains } from '@hat/git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyObjects, ARGOCD_VERSION, CLUSTER_PROCESSES, clusterDown, clusterLayout, clusterStatus, clusterUp, DEFAULT_NETWORK, ensureComponent, loadKubeconfig, parseManifests, TEKTON_PIPELINE_VERSION, TEKTON_TRIGGERS_VERSION, type ClusterLayout } from '@hat/cluster';
+import { applyObjects, ARGOCD_VERSION, CLUSTER_PROCESSES, clusterDown, podPids, clusterLayout, clusterStatus, clusterUp, DEFAULT_NETWORK, ensureComponent, loadKubeconfig, parseManifests, TEKTON_PIPELINE_VERSION, TEKTON_TRIGGERS_VERSION, type ClusterLayout } from '@hat/cluster';
 import { repoRoot } from '@hat/task-runner';
 import { catalogTaskFiles, dryRun, kustomizeBuild, renderedChartExamples, type DryRun } from './admission.ts';
 import { catalogRepo, CATALOG_USER, hat } from './install.ts';
@@ -345,8 +345,11 @@ describe('hat cluster', () => {
   it('down leaves no process, mount, route, address, bridge or iptables chain of its own behind', async () => {
     const pids = Object.values((await clusterStatus(layout)).processes).filter((p): p is number => p !== null);
     expect(pids).toHaveLength(CLUSTER_PROCESSES.length);
+    expect(await podPids()).not.toEqual([]);
     await clusterDown({ log, layout });
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    // No container either: a pod's processes outlive its shim, and once ran on at 90% CPU after a CI run.
+    expect(await podPids()).toEqual([]);
     expect((await execa('ip', ['-o', 'addr', 'show', 'dev', 'lo'])).stdout).not.toContain(DEFAULT_NETWORK.nodeAddress);
     expect((await execa('ip', ['route', 'show', 'table', 'all'])).stdout).not.toContain('10.213.');
     expect((await execa('ip', ['link', 'show', DEFAULT_NETWORK.bridge], { reject: false })).exitCode).not.toBe(0);

@@ -1,7 +1,8 @@
 // `hat cluster down`: stops exactly what `up` started (by the PIDs it recorded), after the kubelet has taken its
 // pods down (so their network namespaces and veths go through CNI), unmounts the kubelet's mounts, removes the
-// iptables chains of the kubelet and CNI, the routes, the bridge, the address on lo, and the state. Also after a
-// crash: each step tolerates what is already gone.
+// iptables chains of the kubelet and CNI, the routes, the bridge, the address on lo, and the state. Containers
+// whose pods the kubelet did not take down in time (they outlive their shims) are stopped by their pod cgroup. Also
+// after a crash: each step tolerates what is already gone.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -55,6 +56,40 @@ async function stopShims(l: ClusterLayout, log: Logger): Promise<void> {
   log.info(`stopped ${pids.length} leftover containerd shim(s)`);
 }
 
+/** Where the kubelet (cgroupfs driver, the default root) puts its pods' cgroups: cgroup v1's pids hierarchy, or v2. */
+const POD_CGROUPS = ['/sys/fs/cgroup/pids/kubepods', '/sys/fs/cgroup/kubepods', '/sys/fs/cgroup/unified/kubepods'];
+
+/**
+ * The processes of this node's pods: every PID in the kubelet's pod cgroups. A container outlives its shim (killed
+ * below when the kubelet did not take its pod down in time), so these are found by cgroup, never by name.
+ */
+export async function podPids(roots: readonly string[] = POD_CGROUPS): Promise<number[]> {
+  const pids = new Set<number>();
+  for (const root of roots) {
+    const entries = await readdir(root, { recursive: true }).catch(() => [] as string[]);
+    for (const entry of ['cgroup.procs', ...entries.filter((e) => e.endsWith('/cgroup.procs'))]) {
+      const text = await readFile(`${root}/${entry}`, 'utf8').catch(() => '');
+      for (const line of text.split('\n')) if (/^\d+$/.test(line)) pids.add(Number(line));
+    }
+  }
+  return [...pids].sort((a, b) => a - b);
+}
+
+async function stopPodProcesses(log: Logger): Promise<void> {
+  const pids = await podPids();
+  if (pids.length === 0) return;
+  // SIGKILL to a container's first process ends every process in its PID namespace.
+  const kill = (list: number[]) => list.forEach((pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+  kill(pids);
+  const deadline = Date.now() + 10_000;
+  for (let left = await podPids(); left.length > 0; left = await podPids()) {
+    if (Date.now() > deadline) throw new Error(`cluster down: ${left.length} pod process(es) did not stop after SIGKILL (PIDs ${left.join(' ')}); stop them before the next cluster up`);
+    kill(left);
+    await sleep(200);
+  }
+  log.info(`stopped ${pids.length} pod process(es) left running`);
+}
+
 /** The mounts under the state dir (the kubelet bind-mounts its root dir; pods' volumes), deepest first. */
 async function unmountUnder(dir: string): Promise<void> {
   const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m === dir || m.startsWith(`${dir}/`));
@@ -73,6 +108,7 @@ export async function clusterDown(opts: { log?: Logger; network?: ClusterNetwork
   const names = await daemonNames(l);
   for (const name of [...ORDER, ...names.filter((n) => !ORDER.includes(n))]) await stopDaemon(l, name);
   await stopShims(l, log);
+  await stopPodProcesses(log);
   await unmountUnder(l.dir);
   await removeClusterIptables();
   await tearDownHostNetwork(net);

@@ -16,7 +16,7 @@ export { assertNetworkSafe, DEFAULT_NETWORK, networkProblems, parseRouteGet, pro
 export type { ClusterNetwork, Route } from './network.ts';
 export { clusterUp } from './cluster-up.ts';
 export type { ClusterUp, ClusterUpOptions } from './cluster-up.ts';
-export { clusterDown } from './cluster-down.ts';
+export { clusterDown, podPids } from './cluster-down.ts';
 export { CLUSTER_PROCESSES, clusterStatus } from './cluster-status.ts';
 export type { ClusterStatus } from './cluster-status.ts';
 export { clusterLayout, clusterStateDir } from './state.ts';

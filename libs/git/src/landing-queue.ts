@@ -27,6 +27,8 @@ const HEADER = 'hat-landing-request 1';
 const LANDED_KEEP_MS = 60_000;
 /** How long the queue's head may stay first before the next in line lands in its place (times the place). */
 const TAKEOVER_MS = 1500;
+/** The first wait of a run behind the head (doubled after each look, up to twice this). */
+const POLL_BEHIND_MS = 1000;
 
 export interface QueueOptions {
   readonly dir: string;
@@ -88,8 +90,12 @@ export async function landThroughQueue(opts: QueueOptions): Promise<QueueOutcome
 async function waitForLanding(opts: QueueOptions, mine: Request, started: number): Promise<QueueOutcome> {
   const { log, branch } = opts;
   let oldest = { id: '', since: 0 };
+  // Each look at the queue costs an ls-remote (about 25 ms of CPU, client and server): the head's owner looks often,
+  // the runs behind it (landed together when it lands) less.
+  let place = 0;
   for (let wake = 0; ; wake++) {
-    await sleep(Math.round(wake === 0 ? random(0, 100) : Math.min(100 * 2 ** wake, 1000) * random(0.5, 1.5)), undefined, opts.signal ? { signal: opts.signal } : {});
+    const [first, cap] = place === 0 ? [100, 1000] : [POLL_BEHIND_MS, 2 * POLL_BEHIND_MS];
+    await sleep(Math.round(wake === 0 ? random(0, 100) : Math.min(first * 2 ** (wake - 1), cap) * random(0.5, 1.5)), undefined, opts.signal ? { signal: opts.signal } : {});
     const refs = await opts.reachable('queue', () => listQueue(opts));
     const landed = refs.get(`${LANDED}/${branch}/${mine.id}`);
     if (landed) {
@@ -110,7 +116,8 @@ async function waitForLanding(opts: QueueOptions, mine: Request, started: number
       .sort();
     const head = live[0] ?? '';
     if (head !== oldest.id) oldest = { id: head, since: Date.now() };
-    if (Date.now() - oldest.since < Math.max(0, live.indexOf(mine.id)) * TAKEOVER_MS) continue;
+    place = Math.max(0, live.indexOf(mine.id));
+    if (Date.now() - oldest.since < place * TAKEOVER_MS) continue;
     try {
       const outcome = await opts.reachable('landing', () => landQueued(opts, mine, refs));
       if (outcome === 'stale') {

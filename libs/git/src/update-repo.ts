@@ -168,8 +168,9 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
       } catch (err) {
         if (!(err instanceof ConflictError) || opts.pushTo) throw err;
         if (attempt >= limits.pushAttempts) throw new HatError(`${where}: push rejected ${attempt} times (the branch kept moving); nothing written`);
-        // Signed commits cannot be landed by another run (it would have to sign them): they re-apply themselves.
-        if (useQueue && !signingKey) {
+        // Signed commits cannot be landed by another run (it would have to sign them), and a request carries only
+        // the folders in `paths`: those commits re-apply themselves.
+        if (useQueue && !signingKey && outcome.commit.paths.every((p) => opts.paths.some((folder) => p === folder || p.startsWith(`${folder}/`)))) {
           const queued = await landThroughQueue({
             dir,
             branch: opts.branch,

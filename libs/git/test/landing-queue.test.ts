@@ -46,6 +46,8 @@ interface Deploy {
   readonly signed?: boolean;
   readonly queueWaitMs?: number;
   readonly connectAttempts?: number;
+  /** Also edits the root README.md (outside the folder it checks out). */
+  readonly readme?: boolean;
 }
 
 /** A deploy-like update of apps/<app>/values.yaml through updateRepo; records the attempts its edit saw. */
@@ -69,7 +71,9 @@ async function deploy(d: Deploy): Promise<{ commit: string | undefined; attempts
       const file = path.join(dir, 'apps', d.app, 'values.yaml');
       const before = await readFile(file, 'utf8');
       await writeFile(file, `${before}# ${d.version}\n`.replace(/tag: ".*"/, `tag: "${d.version}"`));
-      return { value: d.version, commit: { subject: `deploy(${d.app}): ${d.version} → é`, trailers: [['Hat-App', d.app], ['Hat-Version', d.version]], paths: [`apps/${d.app}`], trackedOnly: true } };
+      if (d.readme) await writeFile(path.join(dir, 'README.md'), `# env, ${d.app} at ${d.version}\n`);
+      const paths = [`apps/${d.app}`, ...(d.readme ? ['README.md'] : [])];
+      return { value: d.version, commit: { subject: `deploy(${d.app}): ${d.version} → é`, trailers: [['Hat-App', d.app], ['Hat-Version', d.version]], paths, trackedOnly: true } };
     },
   });
   return { commit: result.commit, attempts };
@@ -154,6 +158,14 @@ describe('landing queue', () => {
     expect(r.attempts).toEqual([1, 2]);
     expect(logs.join('\n')).not.toContain('queued');
     expect(await remote('cat-file', 'commit', 'main')).toContain('gpgsig');
+  });
+
+  it('a commit that also changes files outside its folders is not queued (a request carries only those): it re-applies', async () => {
+    const r = await deploy({ app: 'web', version: '2.0.0', readme: true, meanwhile: () => deploy({ app: 'api', version: '3.0.0' }) });
+    expect(r.attempts).toEqual([1, 2]);
+    expect(logs.join('\n')).not.toContain('queued');
+    expect(await show('README.md')).toBe('# env, web at 2.0.0');
+    expect(await show('apps/api/values.yaml')).toContain('tag: "3.0.0"');
   });
 
   it('a server that refuses the queue\'s refs: re-applying instead, with a warning naming its words', async () => {
