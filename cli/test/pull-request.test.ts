@@ -68,4 +68,15 @@ describe('hat deploy --pull-request', () => {
     expect(refused.stderr).toMatch(/^error: hat-admin\/gitops-prod on http:\S+: the forge refused the token \(HTTP 401\) while trying to read the repository; check forge-token$/m);
     expect(refused.all).not.toContain('bogus-token-42');
   });
+
+  it('an env repo by ssh:// with pull requests: one line naming the flag that gave it, exit 2, before anything is read', async () => {
+    const ssh = 'ssh://git@127.0.0.1:1/gitops/prod.git';
+    const expected = 'pull-request mode needs an http(s) clone URL (the forge API is found from it), got ssh://…';
+    const deploy = await hat(['deploy', 'web', '1.3.0', '--env', 'prod', '--repo', ssh, '--pull-request'], deployer.token);
+    expect([deploy.exitCode, deploy.stderr.trim()]).toEqual([2, `error: --repo: ${expected}`]);
+    for (const args of [['status'], ['history', 'web']]) {
+      const r = await hat([...args, '--repo', `prod=${ssh}`, '--pull-requests'], deployer.token);
+      expect([r.exitCode, r.stderr.trim()]).toEqual([2, `error: --repo prod=: ${expected}`]);
+    }
+  });
 });

@@ -100,7 +100,7 @@ export function registerDeployCommand(program: Command): void {
       const signingKey = opts.signKey ? { key: await readFile(opts.signKey, 'utf8').catch(() => { throw new InputError(`--sign-key: cannot read ${opts.signKey}`); }), what: `--sign-key ${opts.signKey}` } : undefined;
       const log = createLogger();
       const forge = opts.pullRequest
-        ? createForge({ provider: opts.forge, repo: forgeRepoOf(opts.repo, opts.forgeApiUrl), token: process.env['HAT_FORGE_TOKEN'] ?? '', log })
+        ? createForge({ provider: opts.forge, repo: forgeRepoOf(opts.repo, opts.forgeApiUrl, { url: '--repo', apiUrl: '--forge-api-url' }), token: process.env['HAT_FORGE_TOKEN'] ?? '', log })
         : undefined;
       if (opts.require !== undefined) {
         const m = /^([^=]+)=(.+)$/.exec(opts.require);

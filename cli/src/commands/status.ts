@@ -6,7 +6,7 @@ import { InputError } from '@hat/task-runtime';
 import { authFromEnv, formatTable, keyValue } from '../cli-util.ts';
 import { access } from 'node:fs/promises';
 import { currentVersions, formatSignature, openPromotions, readDeployHistory, type DeployRecord, type OpenPromotion } from '@hat/task-deploy';
-import { createForge, forgeRepoOf } from '@hat/forge';
+import { createForge, forgeRepoOf, type ForgeRepo } from '@hat/forge';
 import { createLogger } from '@hat/task-runtime';
 
 interface ForgeFlags {
@@ -19,8 +19,14 @@ async function readPromotions(repos: Record<string, string>, branch: string, o: 
   if (!o.pullRequests) return [];
   const log = createLogger();
   const token = process.env['HAT_FORGE_TOKEN'] ?? '';
-  const all = await Promise.all(Object.entries(repos).map(([env, url]) => openPromotions(createForge({ provider: o.forge, repo: forgeRepoOf(url), token, log }), env, branch)));
+  const all = await Promise.all(Object.entries(forgeRepos(repos, o)).map(([env, repo]) => openPromotions(createForge({ provider: o.forge, repo, token, log }), env, branch)));
   return all.flat();
+}
+
+/** With --pull-requests, each env repo on its forge: checked before anything is read, errors naming the flag. */
+function forgeRepos(repos: Record<string, string>, o: ForgeFlags): Record<string, ForgeRepo> {
+  if (!o.pullRequests) return {};
+  return Object.fromEntries(Object.entries(repos).map(([env, url]) => [env, forgeRepoOf(url, undefined, { url: `--repo ${env}=`, apiUrl: '--forge-api-url' })]));
 }
 
 const promotionCell = (p: OpenPromotion): string => `PR #${p.number} → ${p.version ?? '?'}`;
@@ -97,6 +103,7 @@ export function registerStatusCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (o: StatusFlags) => {
       if (!o.repo && !o.cluster) throw new InputError('--repo: give at least one env repo as ENV=URL (or --cluster), e.g. --repo test=https://git.example.com/gitops/test.git');
+      if (o.repo) forgeRepos(o.repo, o);
       const { envs, records } = o.repo ? await readAll(o.repo, o.branch, o.allowedSigners) : { envs: [] as string[], records: [] as DeployRecord[] };
       const current = currentVersions(records);
       if (o.cluster) {
@@ -138,6 +145,7 @@ export function registerStatusCommands(program: Command): void {
     .option('--forge <provider>', "with --pull-requests: the forge's API (gitea or forgejo)", 'gitea')
     .option('--json', 'print JSON')
     .action(async (app: string, o: { repo: Record<string, string>; branch: string; json?: boolean; allowedSigners?: string } & ForgeFlags) => {
+      forgeRepos(o.repo, o);
       const { records } = await readAll(o.repo, o.branch, o.allowedSigners);
       const mine = records.filter((r) => r.app === app).sort((a, b) => b.time - a.time);
       const open = (await readPromotions(o.repo, o.branch, o)).filter((p) => p.app === app);
