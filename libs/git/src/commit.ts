@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from './git.ts';
-import { signingConfig, type SigningKey } from './signing.ts';
 
 export interface Identity {
   readonly name: string;
@@ -17,10 +16,6 @@ export interface CommitOptions {
   readonly author: Identity;
   readonly paths: readonly string[];
   readonly env: Record<string, string>;
-  /** Every changed path is already tracked (an edit, no new files): commit with -a and skip `git add`. */
-  readonly trackedOnly?: boolean;
-  /** Sign the commit with this SSH key (gpg.format=ssh). */
-  readonly signingKey?: SigningKey;
 }
 
 export function commitMessage(subject: string, trailers: CommitOptions['trailers'], body?: string): string {
@@ -37,9 +32,8 @@ export async function commitPaths(opts: CommitOptions): Promise<string> {
     GIT_COMMITTER_EMAIL: opts.author.email,
   };
   const env = { ...opts.env, ...identity };
-  if (!opts.trackedOnly) await git(['add', '--sparse', '--', ...opts.paths], { cwd: opts.cwd, env });
-  const sign = opts.signingKey ? [...signingConfig(opts.signingKey)] : [];
-  await git([...sign, 'commit', '--quiet', '--no-verify', '--cleanup=verbatim', ...(opts.signingKey ? ['-S'] : []), ...(opts.trackedOnly ? ['--all'] : []), '-F', '-'], {
+  await git(['add', '--', ...opts.paths], { cwd: opts.cwd, env });
+  await git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '-F', '-'], {
     cwd: opts.cwd,
     env,
     input: commitMessage(opts.subject, opts.trailers, opts.body),

@@ -41,7 +41,7 @@ export interface QueueOptions {
   readonly commit: string;
   /** The folders it changed (a request lands when they are unchanged on the branch since its base). */
   readonly paths: readonly string[];
-  /** How long this run waits for its request to land before it withdraws it and fails. */
+  /** How long this run waits for its request to land before it withdraws it (the caller then re-applies it). */
   readonly waitMs: number;
   /** Requests older than this are never landed (their owner gave up or died) and are pruned. */
   readonly maxAgeMs: number;

@@ -5,11 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, HatError, REFUSED_ATTEMPTS, RefusedError, TransientError, mask, retry, type Logger } from '@hat/task-runtime';
 import { authEnv, type GitAuth } from './auth.ts';
 import { AuthError, HostKeyError, PushRefusedError } from './classify.ts';
-import { commitPaths, headCommit, type Identity } from './commit.ts';
+import { commitMessage, type Identity } from './commit.ts';
 import { git, withGitConfig } from './git.ts';
 import { deleteBranch, pushHead } from './push.ts';
 import { prepareSigningKey } from './signing.ts';
-import { resetToRemote, sparseClone } from './checkout.ts';
+import { cloneFolders, commitFolders, fetchFolders, type Folders } from './folders.ts';
 import { landThroughQueue } from './landing-queue.ts';
 
 export interface RepoLimits {
@@ -28,14 +28,13 @@ export interface RepoLimits {
 export const DEFAULT_REPO_LIMITS: RepoLimits = { connectAttempts: 4, pushAttempts: 40, baseDelayMs: 100, queueWaitMs: 20_000 };
 
 /**
- * For the throwaway clone, measured on 20,000 apps (bench/promote, scale): no check of every skip-worktree path on
- * disk (a fresh sparse clone has no stray files; 70 ms per command at 20,000 apps), the compact index format, and no
- * fsync (the clone is deleted; the server keeps what is pushed). A commit there went from 150 to 80 ms of CPU.
+ * For the throwaway clone: no fsync (it is deleted; the server keeps what is pushed), and no automatic gc or
+ * maintenance after a fetch (a partial clone fetches a deeper folder's parent trees lazily, each a fetch).
  */
 const CLONE_SETTINGS = [
-  ['sparse.expectFilesOutsideOfPatterns', 'true'],
-  ['index.version', '4'],
   ['core.fsync', 'none'],
+  ['gc.auto', '0'],
+  ['maintenance.auto', 'false'],
 ] as const;
 
 /** What an edit decided: commit these paths, or stop with a value and write nothing. */
@@ -45,8 +44,6 @@ export type EditOutcome<T> =
         readonly subject: string;
         readonly trailers: ReadonlyArray<readonly [string, string | undefined]>;
         readonly paths: readonly string[];
-        /** The edit only changed tracked files (no new ones): one process fewer. */
-        readonly trackedOnly?: boolean;
       };
       readonly value: T;
     }
@@ -57,7 +54,7 @@ export interface UpdateRepoOptions<T> {
   readonly branch: string;
   readonly auth: GitAuth;
   readonly author: Identity;
-  /** Folders to check out (sparse, cone mode); the repo root's files always come along. */
+  /** Folders to write to disk (folders.ts); the repo root's files always come along. */
   readonly paths: readonly string[];
   /** Names the repo in messages, e.g. "test repo https://…" (masked). */
   readonly where: string;
@@ -80,7 +77,10 @@ export interface UpdateRepoOptions<T> {
    * pushTo branch that did not exist before is deleted again (nothing left half-done) and the error is rethrown.
    */
   readonly afterPush?: (commit: string) => Promise<void>;
-  /** Reads and writes files under `dir`; runs again on the new head after a rejected push (attempt > 1). */
+  /**
+   * Reads and writes files under `dir` (the root's files and `paths`; nothing else is there); runs again on the new
+   * head after a rejected push (attempt > 1).
+   */
   edit(dir: string, attempt: number): Promise<EditOutcome<T>>;
 }
 
@@ -93,7 +93,8 @@ export interface UpdateRepoResult<T> {
 }
 
 /**
- * The one write path into a git repo: shallow sparse clone, edit, commit, push; a rejected push is fetched,
+ * The one write path into a git repo: a clone of the root's files and `paths` (folders.ts), edit, commit, push; a
+ * rejected push is fetched,
  * re-edited on the new head and pushed again (bounded, jittered); an unreachable server is retried (bounded).
  * Nothing is half-written: either the push lands or the remote is untouched.
  */
@@ -132,30 +133,31 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
     
     const paths = opts.paths.map((p) => `${p}/`).join(', ') || '/';
     let useQueue = limits.queueWaitMs > 0;
+    let folders: Folders = { head: undefined, files: [] };
     await reachable('clone', async () => {
       const started = performance.now();
       await rm(dir, { recursive: true, force: true });
       try {
-        await sparseClone({ url: opts.url, branch: opts.branch, dir, paths: opts.paths, env, what: 'clone', ...signal });
+        folders = await cloneFolders({ url: opts.url, branch: opts.branch, dir, paths: opts.paths, env, what: 'clone', ...signal });
       } catch (err) {
         if (!(opts.allowEmpty && err instanceof Error && /Remote branch .* not found|not found in upstream/.test(err.message))) throw err;
         await git(['init', '--quiet', '--initial-branch', opts.branch, dir], { env });
         await git(['remote', 'add', 'origin', opts.url], { cwd: dir, env });
       }
-      log.info(`cloned ${paths} of ${where} (depth 1, sparse) (${Math.round(performance.now() - started)} ms)`);
+      log.info(`cloned ${paths} of ${where} (depth 1, those folders only) (${Math.round(performance.now() - started)} ms)`);
     });
 
     for (let attempt = 1; ; attempt++) {
       const outcome = await opts.edit(dir, attempt);
-      if ('done' in outcome) return { value: outcome.done, commit: undefined, head: await headCommit(dir).catch(() => '') };
-      const commit = await commitPaths({
-        cwd: dir,
+      if ('done' in outcome) return { value: outcome.done, commit: undefined, head: folders.head ?? '' };
+      const commit = await commitFolders({
+        dir,
+        branch: opts.branch,
+        folders,
         env,
         author: opts.author,
         paths: outcome.commit.paths,
-        subject: outcome.commit.subject,
-        trailers: outcome.commit.trailers,
-        ...(outcome.commit.trackedOnly ? { trackedOnly: true } : {}),
+        message: commitMessage(outcome.commit.subject, outcome.commit.trailers),
         ...(signingKey ? { signingKey } : {}),
       });
       try {
@@ -192,14 +194,14 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
           } else {
             const why = queued.retry === 'stale' ? `the branch changed ${paths} since this commit's base` : `not landed after ${Math.round(limits.queueWaitMs / 1000)} s in the queue`;
             log.info(`${why}; re-applying on the new head (attempt ${attempt + 1}/${limits.pushAttempts})`);
-            await reachable('fetch', () => resetToRemote({ dir, branch: opts.branch, env, what: 'fetch', ...signal }));
+            folders = await reachable('fetch', () => fetchFolders({ dir, branch: opts.branch, paths: opts.paths, env, what: 'fetch', ...signal }));
             continue;
           }
         }
         const delay = Math.round(Math.min(limits.baseDelayMs * 2 ** Math.min(attempt - 1, 5), 3000) * (0.5 + Math.random()));
         log.info(`push rejected (the branch moved); re-applying on the new head in ${delay} ms (attempt ${attempt + 1}/${limits.pushAttempts})`);
         await sleep(delay, undefined, signal);
-        await reachable('fetch', () => resetToRemote({ dir, branch: opts.branch, env, what: 'fetch', ...signal }));
+        folders = await reachable('fetch', () => fetchFolders({ dir, branch: opts.branch, paths: opts.paths, env, what: 'fetch', ...signal }));
         continue;
       }
       if (opts.afterPush) {

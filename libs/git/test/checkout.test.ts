@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectStack, type GitRepo } from '../../../test/stack/vitest.ts';
-import { authEnv, resetToRemote, sparseClone } from '../src/index.ts';
+import { authEnv, sparseClone } from '../src/index.ts';
 
 const CRED = { username: 'checkout-test', password: 'checkout-Secret-31' };
 const app = (name: string, v: string) => ({
@@ -53,16 +53,4 @@ describe('sparseClone', () => {
     expect(await present(await blob('apps/worker/Chart.yaml'))).toBe(false);
   });
 
-  it('resetToRemote moves the clone to the branch\'s new head and keeps it sparse', async () => {
-    const dir = path.join(work, 'two');
-    const env = await authEnv({ kind: 'basic', ...CRED }, repo.url, path.join(work, 'home-two'));
-    await sparseClone({ url: repo.url, branch: 'main', dir, paths: ['apps/api'], env, what: 'clone' });
-    await server.seedRepo(repo.name, { ...app('api', '2.0.0'), ...app('web', '2.0.0') }, 'api and web at 2.0.0');
-
-    await resetToRemote({ dir, branch: 'main', env, what: 'fetch' });
-    expect(await files(dir)).toEqual(['README.md', 'apps/api/Chart.yaml', 'apps/api/values.yaml']);
-    expect(await g(dir, 'log', '-1', '--format=%s')).toBe('api and web at 2.0.0');
-    expect(await g(dir, 'show', 'HEAD:apps/api/Chart.yaml')).toContain('version: 2.0.0');
-    expect(await g(dir, 'status', '--porcelain')).toBe('');
-  });
 });

@@ -73,7 +73,7 @@ async function deploy(d: Deploy): Promise<{ commit: string | undefined; attempts
       await writeFile(file, `${before}# ${d.version}\n`.replace(/tag: ".*"/, `tag: "${d.version}"`));
       if (d.readme) await writeFile(path.join(dir, 'README.md'), `# env, ${d.app} at ${d.version}\n`);
       const paths = [`apps/${d.app}`, ...(d.readme ? ['README.md'] : [])];
-      return { value: d.version, commit: { subject: `deploy(${d.app}): ${d.version} → é`, trailers: [['Hat-App', d.app], ['Hat-Version', d.version]], paths, trackedOnly: true } };
+      return { value: d.version, commit: { subject: `deploy(${d.app}): ${d.version} → é`, trailers: [['Hat-App', d.app], ['Hat-Version', d.version]], paths } };
     },
   });
   return { commit: result.commit, attempts };

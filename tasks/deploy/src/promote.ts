@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HatError, InputError, type Logger } from '@hat/task-runtime';
@@ -105,8 +104,6 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
         log.info(`dry run: would deploy ${app} ${current} → ${version} to ${env}:\n${diff}`);
         return stop('dry-run', true, diff);
       }
-      // A missing values.yaml is created: then the commit has a new file to add.
-      const valuesExisted = existsSync(path.join(dir, paths.valuesPath));
       await writeFile(path.join(dir, paths.chartPath), next.chart);
       await writeFile(path.join(dir, paths.valuesPath), next.values);
       if (next.lock !== undefined) await writeFile(path.join(dir, paths.lockPath), next.lock);
@@ -129,7 +126,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
       };
       return {
         value: { status: 'deployed', previousVersion: current, changed: true, diff },
-        commit: { subject: change.subject, paths: [appDir], trackedOnly: valuesExisted, trailers: change.trailers },
+        commit: { subject: change.subject, paths: [appDir], trailers: change.trailers },
       };
     },
   });

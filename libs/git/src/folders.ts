@@ -1,0 +1,187 @@
+// The write path's view of a repo: the root's files and a few folders on disk, at the branch's head, and a commit
+// written from them. There is no index of the whole tree and nothing else is fetched: the clone holds the commit,
+// its root tree and the root's direct entries (`--filter=tree:2`), then the folders' own trees and blobs come in one
+// fetch by object id. A commit is written by fast-import from the head's tree and the folders' files, so only the
+// trees on the folders' paths are read. What a promotion costs then grows with neither the repo's history nor its
+// number of other folders, except for the one tree that lists them (bench/promote, "Scale").
+import { lstat, readdir, readlink, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { SparseCloneOptions } from './checkout.ts';
+import { git } from './git.ts';
+import { headCommit, type Identity } from './commit.ts';
+import { signingConfig, type SigningKey } from './signing.ts';
+
+export interface TreeEntry {
+  readonly mode: string;
+  readonly type: string;
+  readonly oid: string;
+  /** From the repo's root. */
+  readonly path: string;
+}
+
+export interface Folders {
+  /** The commit the files on disk are from; undefined in an empty repo. */
+  readonly head: string | undefined;
+  /** The files the root and the folders held at `head`, as written to disk. */
+  readonly files: readonly TreeEntry[];
+}
+
+/** Where to clone from and to, and which folders (or files) to write to disk; the root's files always come along. */
+export type FoldersOptions = SparseCloneOptions;
+
+const common = (o: { env: Record<string, string>; what: string; signal?: AbortSignal | undefined }, cwd?: string) => ({
+  env: o.env,
+  what: o.what,
+  ...(cwd !== undefined ? { cwd } : {}),
+  ...(o.signal ? { signal: o.signal } : {}),
+});
+
+/** Clones the branch's head (depth 1, trees down to the root's entries) and writes the root's files and `paths`. */
+export async function cloneFolders(opts: FoldersOptions): Promise<Folders> {
+  await git(
+    ['clone', '--quiet', '--depth', '1', '--filter=tree:2', '--no-checkout', '--single-branch', '--branch', opts.branch, '--', opts.url, opts.dir],
+    common(opts),
+  );
+  return checkoutFolders(opts);
+}
+
+/** Moves a folder clone to the remote branch's new head (after a rejected push), dropping local commits and edits. */
+export async function fetchFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folders> {
+  const branch = `refs/heads/${opts.branch}`;
+  await git(['fetch', '--quiet', '--depth', '1', '--filter=tree:2', 'origin', `+${branch}:refs/remotes/origin/${opts.branch}`], common(opts, opts.dir));
+  await git(['update-ref', branch, `refs/remotes/origin/${opts.branch}`], common(opts, opts.dir));
+  const entries = await readdir(opts.dir);
+  await Promise.all(entries.filter((e) => e !== '.git').map((e) => rm(path.join(opts.dir, e), { recursive: true, force: true })));
+  return checkoutFolders(opts);
+}
+
+async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folders> {
+  const c = common(opts, opts.dir);
+  const head = await headCommit(opts.dir);
+  const list = async (args: readonly string[]) => parseTree((await git(['ls-tree', '-z', ...args], c)).stdout);
+  const root = (await list([head])).filter((e) => e.type === 'blob');
+  // The folders' own entries are in trees the clone has (a deeper path's parents are fetched lazily, one by one);
+  // their trees and blobs then come in one fetch.
+  const listed = opts.paths.length ? (await list([head, '--', ...opts.paths])).filter((e) => e.type === 'tree' || e.type === 'blob') : [];
+  const wanted = listed.filter((e) => !root.some((r) => r.path === e.path));
+  if (wanted.length) {
+    await git(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', 'origin', ...wanted.map((t) => t.oid)], c);
+  }
+  const trees = wanted.filter((e) => e.type === 'tree');
+  const inside = [...wanted.filter((e) => e.type === 'blob'), ...(trees.length ? (await list(['-r', head, '--', ...trees.map((t) => t.path)])).filter((e) => e.type === 'blob') : [])];
+  const files = [...root, ...inside];
+  if (files.length) {
+    // A throwaway index of just these files writes them (modes, symlinks) as git would; the repo's index stays empty.
+    const index = { ...c, env: { ...opts.env, GIT_INDEX_FILE: path.join(opts.dir, '.git', 'hat-folders.index') } };
+    await git(['update-index', '-z', '--index-info'], { ...index, input: files.map((f) => `${f.mode} ${f.oid}\t${f.path}\0`).join('') });
+    await git(['checkout-index', '--all', '--force'], index);
+    await rm(index.env.GIT_INDEX_FILE, { force: true });
+  }
+  return { head, files };
+}
+
+/** `git ls-tree -z` output: "<mode> <type> <oid>\t<path>\0"… */
+export function parseTree(out: string): TreeEntry[] {
+  return out
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      const [mode = '', type = '', oid = ''] = line.slice(0, tab).split(' ');
+      return { mode, type, oid, path: line.slice(tab + 1) };
+    });
+}
+
+export interface CommitFoldersOptions {
+  readonly dir: string;
+  readonly branch: string;
+  readonly folders: Folders;
+  /** What the commit takes from disk: files and folders, from the root (a missing one is deleted). */
+  readonly paths: readonly string[];
+  readonly message: string;
+  readonly author: Identity;
+  readonly env: Record<string, string>;
+  readonly signingKey?: SigningKey;
+}
+
+/**
+ * Commits `paths` as they are on disk onto the folders' head (a first commit in an empty repo) and moves the branch
+ * and HEAD to it. Returns the commit.
+ */
+export async function commitFolders(opts: CommitFoldersOptions): Promise<string> {
+  const { dir, env } = opts;
+  const c = { cwd: dir, env, what: 'commit' };
+  const onDisk = (await Promise.all(opts.paths.map((p) => walk(dir, p)))).flat();
+  const present = new Set(onDisk.map((f) => f.path));
+  const known = new Map(opts.folders.files.map((f) => [f.path, f]));
+  const under = (f: string) => opts.paths.some((p) => f === p || f.startsWith(`${p}/`));
+  const regular = onDisk.filter((f) => f.mode !== '120000');
+  const oids = regular.length
+    ? (await git(['hash-object', '-w', '--no-filters', '--stdin-paths'], { ...c, input: `${regular.map((f) => f.path).join('\n')}\n` })).stdout.split('\n')
+    : [];
+  const changes: string[] = [];
+  regular.forEach((f, i) => {
+    const oid = oids[i]!;
+    const before = known.get(f.path);
+    if (before?.oid !== oid || before.mode !== f.mode) changes.push(`M ${f.mode} ${oid} ${quote(f.path)}`);
+  });
+  for (const link of onDisk.filter((f) => f.mode === '120000')) {
+    const target = await readlink(path.join(dir, link.path));
+    changes.push(`M 120000 inline ${quote(link.path)}`, `data ${Buffer.byteLength(target)}`, target);
+  }
+  for (const f of opts.folders.files) if (under(f.path) && !present.has(f.path)) changes.push(`D ${quote(f.path)}`);
+
+  const who = `${clean(opts.author.name)} <${clean(opts.author.email)}> ${timestamp()}`;
+  const head = opts.folders.head;
+  const stream = [
+    `commit refs/heads/${opts.branch}`,
+    `author ${who}`,
+    `committer ${who}`,
+    `data ${Buffer.byteLength(opts.message)}`,
+    opts.message,
+    ...(head ? [`from ${head}`] : []),
+    ...changes,
+    '',
+  ].join('\n');
+  // No deltas: the clone is thrown away, and the push computes its own.
+  await git(['fast-import', '--quiet', '--depth=0'], { ...c, input: stream });
+  const commit = await headCommit(dir);
+  if (!opts.signingKey) return commit;
+  // fast-import cannot sign: the same tree, parent, message and dates again, signed.
+  const [, date] = who.split('> ');
+  const dates = { GIT_AUTHOR_DATE: date!, GIT_COMMITTER_DATE: date! };
+  const identity = { GIT_AUTHOR_NAME: opts.author.name, GIT_AUTHOR_EMAIL: opts.author.email, GIT_COMMITTER_NAME: opts.author.name, GIT_COMMITTER_EMAIL: opts.author.email };
+  const signed = (
+    await git([...signingConfig(opts.signingKey), 'commit-tree', `${commit}^{tree}`, ...(head ? ['-p', head] : []), '-S', '-F', '-'], {
+      ...c,
+      env: { ...env, ...identity, ...dates },
+      input: opts.message,
+    })
+  ).stdout.trim();
+  await git(['update-ref', `refs/heads/${opts.branch}`, signed], c);
+  return signed;
+}
+
+/** The files under `rel` on disk (none if it is missing), with git's modes. */
+async function walk(dir: string, rel: string): Promise<Array<{ path: string; mode: string }>> {
+  const stat = await lstat(path.join(dir, rel)).catch(() => undefined);
+  if (!stat) return [];
+  if (stat.isSymbolicLink()) return [{ path: rel, mode: '120000' }];
+  if (stat.isFile()) return [{ path: rel, mode: stat.mode & 0o111 ? '100755' : '100644' }];
+  if (!stat.isDirectory()) return [];
+  const names = (await readdir(path.join(dir, rel))).filter((n) => !(rel === '' && n === '.git')).sort();
+  return (await Promise.all(names.map((n) => walk(dir, rel ? `${rel}/${n}` : n)))).flat();
+}
+
+/** fast-import's path syntax: C-style quoted when it could be misread. */
+const quote = (p: string): string => (/^"|[\n\\"]/.test(p) ? `"${p.replace(/[\\"]/g, (ch) => `\\${ch}`).replace(/\n/g, '\\n')}"` : p);
+
+/** What git itself strips from an identity. */
+const clean = (s: string): string => s.replace(/[<>\n]/g, '').trim();
+
+/** Now, as git writes it: seconds and the local UTC offset. */
+function timestamp(): string {
+  const offset = -new Date().getTimezoneOffset();
+  const abs = Math.abs(offset);
+  return `${Math.floor(Date.now() / 1000)} ${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+}
