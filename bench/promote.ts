@@ -6,8 +6,10 @@
 //   (d) ours' git work by hand: a clone of the commit, its root tree and the root's entries (--filter=tree:2), the
 //       app's folder fetched by id, sed, a commit by fast-import, push. ours/(d) is what node adds.
 // Then 32 concurrent promotions of different apps, ours and the shell baseline: how many landed, wall time.
-// Scale: ours again, interleaved with the above, on an env repo of 20,000 apps and 1,000,000 commits (seeded once per
-// machine into the user cache, then shared by every run through git alternates): scale20k/2k = its median / ours.
+// Scale: ours again, interleaved with the above, on env repos of 20,000 apps and 1,000,000 commits (seeded once per
+// machine into the user cache, then shared by every run through git alternates), one in the sharded layout
+// (apps/<shard>/<app>/, hat.yaml), the layout for repos of thousands of apps, and one flat (apps/<app>/):
+// scale20k/2k = the sharded one's median / ours (the 2,000-app repo is flat), scale20k_flat/2k the flat one's.
 // Run: npx tsx bench/promote.ts [runs] [apps] [commits] [scale apps] [scale commits]
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +20,7 @@ import { runTaskLocally } from '@hat/task-runner';
 import { deployTask } from '@hat/task-deploy';
 import { startGitServer } from '../test/stack/index.ts';
 import { cachedEntry, inputKey } from '@hat/image';
+import { appDir, LAYOUT_FILE, layoutFile, type Layout } from '@hat/gitops';
 import { childrenCpuMs, machineCpuMs, median, ms, printTable, timeRuns } from './lib.ts';
 
 const RUNS = Number(process.argv[2] ?? 5);
@@ -57,7 +60,7 @@ function history(): string {
  * app for the newest `appCommits` (each a new apps tree, as promotions make). Its history is as long as asked and its
  * tree as wide; only the number of distinct apps-tree versions is smaller than a real repo's.
  */
-async function seedLarge(dir: string, apps: number, commits: number, appCommits: number): Promise<void> {
+async function seedLarge(dir: string, apps: number, commits: number, appCommits: number, layout: Layout): Promise<void> {
   await execa('git', ['init', '--quiet', '--bare', '--initial-branch', 'main', dir]);
   const proc = execa('git', ['--git-dir', dir, 'fast-import', '--quiet', '--max-pack-size=2g'], { stdin: 'pipe' });
   const write = async (text: string) => {
@@ -65,8 +68,10 @@ async function seedLarge(dir: string, apps: number, commits: number, appCommits:
   };
   const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
   const when = 1_600_000_000;
+  const at = (i: number) => appDir(`app-${i}`, layout);
   let chunk = `commit refs/heads/main\ncommitter bench <b@x> ${when} +0000\n${data('scaffold')}M 100644 inline README.md\n${data('# bench env\n')}`;
-  for (let i = 0; i < apps; i++) chunk += `M 100644 inline apps/app-${i}/Chart.yaml\n${data(chart(`app-${i}`, '1.0.0'))}M 100644 inline apps/app-${i}/values.yaml\n${data(values(`app-${i}`, '1.0.0'))}`;
+  if (layout !== 'flat') chunk += `M 100644 inline ${LAYOUT_FILE}\n${data(layoutFile(layout))}`;
+  for (let i = 0; i < apps; i++) chunk += `M 100644 inline ${at(i)}/Chart.yaml\n${data(chart(`app-${i}`, '1.0.0'))}M 100644 inline ${at(i)}/values.yaml\n${data(values(`app-${i}`, '1.0.0'))}`;
   await write(chunk);
   chunk = '';
   for (let c = 1; c < commits; c++) {
@@ -74,7 +79,7 @@ async function seedLarge(dir: string, apps: number, commits: number, appCommits:
       chunk += `commit refs/heads/main\ncommitter bench <b@x> ${when + c} +0000\n${data(`chore: ${c}`)}M 100644 inline README.md\n${data(`# bench env\n${c % 1000}\n`)}`;
     } else {
       const i = c % apps;
-      chunk += `commit refs/heads/main\ncommitter bench <b@x> ${when + c} +0000\n${data(`deploy(app-${i}): 1.0.1`)}M 100644 inline apps/app-${i}/Chart.yaml\n${data(chart(`app-${i}`, '1.0.1'))}M 100644 inline apps/app-${i}/values.yaml\n${data(values(`app-${i}`, '1.0.1'))}`;
+      chunk += `commit refs/heads/main\ncommitter bench <b@x> ${when + c} +0000\n${data(`deploy(app-${i}): 1.0.1`)}M 100644 inline ${at(i)}/Chart.yaml\n${data(chart(`app-${i}`, '1.0.1'))}M 100644 inline ${at(i)}/values.yaml\n${data(values(`app-${i}`, '1.0.1'))}`;
     }
     if (chunk.length > 1 << 20) {
       await write(chunk);
@@ -173,20 +178,27 @@ try {
     };
   };
   const ours = await deployInto(repo.url, 'objects');
-  // The scale repo: seeded once per machine (minutes), then shared read-only through alternates (seconds).
+  // The scale repos: seeded once per machine (minutes each), then shared read-only through alternates (seconds).
   const t1 = performance.now();
-  const scaleKey = inputKey({ apps: SCALE_APPS, commits: SCALE_COMMITS, chart: chart('a', 'v'), values: values('a', 'v'), v: 2 });
-  const { path: large } = await cachedEntry(`bench/env-${SCALE_APPS}-${SCALE_COMMITS}-${scaleKey}.git`, (tmp) => seedLarge(tmp, SCALE_APPS, SCALE_COMMITS, Math.min(SCALE_APPS, 2000)));
-  const scaleRepo = await server.createRepo('gitops-scale', CRED);
-  const scaleDir = server.repoPath('gitops-scale');
-  await writeFile(path.join(scaleDir, 'objects', 'info', 'alternates'), `${path.join(large, 'objects')}\n`);
-  await execa('git', ['--git-dir', scaleDir, 'update-ref', 'refs/heads/main', (await execa('git', ['--git-dir', large, 'rev-parse', 'main'])).stdout]);
+  const scaleRepo = async (layout: Layout) => {
+    const key = inputKey({ apps: SCALE_APPS, commits: SCALE_COMMITS, chart: chart('a', 'v'), values: values('a', 'v'), layout, v: 3 });
+    const { path: large } = await cachedEntry(`bench/env-${SCALE_APPS}-${SCALE_COMMITS}-${layout}-${key}.git`, (tmp) => seedLarge(tmp, SCALE_APPS, SCALE_COMMITS, Math.min(SCALE_APPS, 2000), layout));
+    const name = `gitops-scale-${layout}`;
+    const created = await server.createRepo(name, CRED);
+    await writeFile(path.join(server.repoPath(name), 'objects', 'info', 'alternates'), `${path.join(large, 'objects')}\n`);
+    await execa('git', ['--git-dir', server.repoPath(name), 'update-ref', 'refs/heads/main', (await execa('git', ['--git-dir', large, 'rev-parse', 'main'])).stdout]);
+    return { url: created.url, count: (await execa('git', ['--git-dir', server.repoPath(name), 'rev-list', '--count', 'main'])).stdout };
+  };
+  const sharded = await scaleRepo('sharded');
+  const flat = await scaleRepo('flat');
   const scaleSeeded = performance.now() - t1;
-  const scaleCount = (await execa('git', ['--git-dir', scaleDir, 'rev-list', '--count', 'main'])).stdout;
-  const oursScale = await deployInto(scaleRepo.url, 'scale-objects');
+  const scaleCount = sharded.count;
+  const oursScale = await deployInto(sharded.url, 'scale-objects');
+  const oursScaleFlat = await deployInto(flat.url, 'scale-flat-objects');
 
   await ours('app-0'); // builds the bundle once, outside the timing
-  await oursScale('app-0'); // and the server's first look at the large repo
+  await oursScale('app-0'); // and the server's first look at the large repos
+  await oursScaleFlat('app-0');
   // CPU one promotion costs: the client (the task's node and its git processes, waited for by this process) and the
   // whole machine while it runs (client + nginx, fcgiwrap, git-http-backend; fcgiwrap does not wait for its
   // children, so the server's share is only seen machine-wide): measured around each sequential run of ours.
@@ -206,8 +218,10 @@ try {
   const tFloor: number[] = [];
   const tHand: number[] = [];
   const tScale: number[] = [];
+  const tScaleFlat: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     tScale.push(...(await timeRuns(1, () => oursScale(`app-${SCALE_APPS - 1 - i}`))));
+    tScaleFlat.push(...(await timeRuns(1, () => oursScaleFlat(`app-${SCALE_APPS - 1 - i}`))));
     tOurs.push(...(await timeRuns(1, () => oursMeasured(`app-${app++}`))));
     tShell.push(...(await timeRuns(1, () => shell(`app-${app++}`))));
     tFloor.push(...(await timeRuns(1, () => floor(`app-${app++}`))));
@@ -224,9 +238,9 @@ try {
   const cOurs = await concurrent(ours);
   const cShell = await concurrent(shell);
 
-  const [mo, ms_, mf, mh, mscale] = [median(tOurs), median(tShell), median(tFloor), median(tHand), median(tScale)];
+  const [mo, ms_, mf, mh, mscale, mflat] = [median(tOurs), median(tShell), median(tFloor), median(tHand), median(tScale), median(tScaleFlat)];
   console.log(`bench/promote: env repo with ${APPS} apps and ${count} commits over smart HTTP (seeded in ${ms(seeded)}); median of ${RUNS} runs\n`);
-  console.log(`scale: env repo with ${SCALE_APPS} apps and ${scaleCount} commits (from the user cache in ${ms(scaleSeeded)})\n`);
+  console.log(`scale: env repos with ${SCALE_APPS} apps and ${scaleCount} commits, sharded and flat (from the user cache in ${ms(scaleSeeded)})\n`);
   printTable(
     ['approach', 'median', 'min', 'max', 'vs floor'],
     [
@@ -234,7 +248,8 @@ try {
       ['(b) shell: clone --depth 1, sed, commit, push', ms(ms_), ms(Math.min(...tShell)), ms(Math.max(...tShell)), `${(ms_ / mf).toFixed(2)}×`],
       ['(c) floor: sparse blob-less clone of the app, sed, commit, push', ms(mf), ms(Math.min(...tFloor)), ms(Math.max(...tFloor)), '1.00×'],
       ['(d) ours\' git work by hand: root entries, the folder by id, sed, fast-import, push', ms(mh), ms(Math.min(...tHand)), ms(Math.max(...tHand)), `${(mh / mf).toFixed(2)}×`],
-      [`(a) ours on ${SCALE_APPS} apps / ${scaleCount} commits`, ms(mscale), ms(Math.min(...tScale)), ms(Math.max(...tScale)), `${(mscale / mf).toFixed(2)}×`],
+      [`(a) ours on ${SCALE_APPS} apps / ${scaleCount} commits, sharded`, ms(mscale), ms(Math.min(...tScale)), ms(Math.max(...tScale)), `${(mscale / mf).toFixed(2)}×`],
+      [`(a) ours on ${SCALE_APPS} apps / ${scaleCount} commits, flat`, ms(mflat), ms(Math.min(...tScaleFlat)), ms(Math.max(...tScaleFlat)), `${(mflat / mf).toFixed(2)}×`],
     ],
   );
   console.log('');
@@ -259,7 +274,7 @@ try {
       ['one env repo\'s ceiling (promotions per minute)', (60_000 / (cpuOne / cores)).toFixed(0)],
     ],
   );
-  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cOurs.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall/single=${(cOurs.wall / mo).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)} scale20k/2k=${(mscale / mo).toFixed(2)}`);
+  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cOurs.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall/single=${(cOurs.wall / mo).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)} scale20k_flat/2k=${(mflat / mo).toFixed(2)} scale20k/2k=${(mscale / mo).toFixed(2)}`);
 } finally {
   await server.stop();
   await rm(work, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '@hat/task-runner';
+import { shardOf } from '@hat/gitops';
 import { startGitServer, startSshServer, type GitServer } from '../../test/stack/index.ts';
 
 const CREDS = {
@@ -84,6 +85,37 @@ describe('hat env, deploy, status, history', () => {
     const versions = (JSON.parse(history.stdout) as Array<{ version: string; rollback: boolean }>).map((r) => `${r.version}${r.rollback ? '!' : ''}`);
     expect(versions).toEqual(['1.1.0!', '1.2.0', '1.1.0', '1.0.0']);
     expect((await hat('test', 'history', 'web', '--repo', `test=${url}`)).stdout).toContain('ROLLBACK');
+  });
+
+  it('a sharded env repo: init --layout sharded, add-app and deploy into apps/<shard>/<app>/, status reads it; the layout cannot change', async () => {
+    await server.createRepo('gitops-sharded', CREDS.test);
+    const url = server.repoUrl('gitops-sharded');
+    const shard = shardOf('web');
+    const init = await hat('test', 'env', 'init', '--env', 'test', '--repo', url, '--layout', 'sharded');
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(parse(await show('gitops-sharded', 'hat.yaml'))).toEqual({ layout: 'sharded' });
+    const [appset] = parseAllDocuments(await show('gitops-sharded', 'argocd/applicationset.yaml')).map((d) => d.toJS());
+    expect(appset.spec.generators[0].git.directories).toEqual([{ path: 'apps/*/*' }]);
+    expect(appset.spec.template.metadata.name).toBe('test-{{.path.basename}}');
+    expect(await show('gitops-sharded', 'README.md')).toContain('apps/<shard>/<app>/');
+
+    const add = await hat('test', 'env', 'add-app', '--env', 'test', '--repo', url, '--app', 'web', '--chart-repo', 'oci://registry.example/charts', '--version', '1.0.0');
+    expect(add.exitCode, add.stderr).toBe(0);
+    expect(parse(await show('gitops-sharded', `apps/${shard}/web/Chart.yaml`)).dependencies[0].version).toBe('1.0.0');
+    const deploy = await hat('test', 'deploy', 'web', '1.1.0', '--env', 'test', '--repo', url);
+    expect(deploy.exitCode, deploy.stderr).toBe(0);
+    expect(parse(await show('gitops-sharded', `apps/${shard}/web/values.yaml`))).toEqual({ web: { image: { tag: '1.1.0' } } });
+    const status = await hat('test', 'status', '--repo', `test=${url}`, '--json');
+    expect(JSON.parse(status.stdout).web.test).toMatchObject({ version: '1.1.0' });
+
+    const change = await hat('test', 'env', 'init', '--env', 'test', '--repo', url, '--layout', 'flat');
+    expect(change.exitCode).toBe(2);
+    expect(change.stderr.trim().split('\n').at(-1)).toBe('error: --layout: the test repo is already initialised with the sharded layout, which cannot change (its apps are laid out that way); run hat env init --layout sharded');
+    const again = await hat('test', 'env', 'init', '--env', 'test', '--repo', url);
+    expect(again.stdout).toContain('already initialised');
+    const bad = await hat('test', 'env', 'init', '--env', 'test', '--repo', url, '--layout', 'diagonal');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.trim().split('\n').at(-1)).toBe('error: --layout: expected flat or sharded, got "diagonal"');
   });
 
   it('the test credential cannot write to prod; bad input is one line with exit 2', async () => {

@@ -107,7 +107,10 @@ async function setUpEnv(env: Env): Promise<string[]> {
   const url = git.urlOn(NODE, repo.url);
   envUrls[env] = url;
   const sre = { author: { name: 'SRE', email: 'sre@hat.local' }, log, privateHome: true, auth: { kind: 'basic' as const, ...deployer } };
-  await initEnv({ env, repoUrl: url, branch: 'main', argocdNamespace: 'argocd', project: 'default', destinationServer: 'https://kubernetes.default.svc' }, sre);
+  // prod in the sharded layout (apps/<shard>/<app>/, its ApplicationSet over apps/*/*), as a repo of thousands of
+  // apps would be: the real Argo CD and the deploy Task must find the app there too.
+  const layout = env === 'prod' ? { layout: 'sharded' as const } : {};
+  await initEnv({ env, repoUrl: url, branch: 'main', argocdNamespace: 'argocd', project: 'default', destinationServer: 'https://kubernetes.default.svc', ...layout }, sre);
   await addApp({ app: 'web', env, chartRepo: chartRepository, chart: 'web', version: '0.0.0', values: { imagePullSecrets: [{ name: 'web-pull' }] } }, { url, branch: 'main' }, sre);
   await writeFile(path.join(work, `${env}.env`), `url=${url}\nauthor-name=HAT deploy (${env})\nauthor-email=deploy-${env}@hat.local\n`);
   // registry-*: read access for the deploy's check of the image and chart digests.

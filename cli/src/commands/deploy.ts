@@ -50,7 +50,7 @@ export function registerDeployCommand(program: Command): void {
   program
     .command('deploy')
     .description(describe('deploy'))
-    .argument('[app]', 'app name (apps/<app>/ in the env repo)')
+    .argument('[app]', 'app name (apps/<app>/ in the env repo, apps/<shard>/<app>/ in a sharded one)')
     .argument('[version]', 'SemVer 2 version: image tag and chart version')
     .option('--env <env>', 'environment name, used in the commit and its trailers (required)')
     .option('--repo <url>', 'env repo URL (required; credentials: HAT_GIT_USERNAME/HAT_GIT_PASSWORD, or git credential helpers)')

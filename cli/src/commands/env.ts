@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { describe } from '../command-table.ts';
 import { parse } from 'yaml';
 import { createLogger, InputError } from '@hat/task-runtime';
-import { isDns1123Label, parseSemver } from '@hat/gitops';
+import { isDns1123Label, LAYOUTS, parseSemver, type Layout } from '@hat/gitops';
 import { authFromEnv, authorOf, keyValue } from '../cli-util.ts';
 import { addApp, initEnv } from '../env/operations.ts';
 
@@ -22,23 +22,26 @@ export function registerEnvCommands(program: Command): void {
   const env = program.command('env').description(describe('env'));
   env
     .command('init')
-    .description('scaffold an env repo: apps/, an ArgoCD ApplicationSet over apps/*, a README')
+    .description('scaffold an env repo: apps/, an ArgoCD ApplicationSet over its app folders, a README')
     .requiredOption('--env <name>', 'environment name, e.g. test')
     .requiredOption('--repo <url>', 'the env repo (credentials: HAT_GIT_USERNAME/HAT_GIT_PASSWORD or git credential helpers)')
     .option('--branch <branch>', 'branch', 'main')
     .option('--argocd-namespace <ns>', 'namespace of ArgoCD', 'argocd')
     .option('--project <name>', 'ArgoCD project of the apps', 'default')
     .option('--destination-server <url>', 'cluster of this env', 'https://kubernetes.default.svc')
+    .option('--layout <layout>', 'where app folders go: flat (apps/<app>/) or sharded (apps/<shard>/<app>/, for thousands of apps); default: the repo\'s own, flat for a new one')
     .option('--author <identity>', 'commit author, "Name <email>"')
-    .action(async (o: Common & { argocdNamespace: string; project: string; destinationServer: string }) => {
+    .action(async (o: Common & { argocdNamespace: string; project: string; destinationServer: string; layout?: string }) => {
       const name = label('--env', o.env);
+      if (o.layout !== undefined && !(LAYOUTS as readonly string[]).includes(o.layout)) throw new InputError(`--layout: expected ${LAYOUTS.join(' or ')}, got ${JSON.stringify(o.layout)}`);
+      const layout = o.layout === undefined ? {} : { layout: o.layout as Layout };
       const access = { auth: authFromEnv(), author: await authorOf(o.author), log: createLogger() };
-      const result = await initEnv({ env: name, repoUrl: o.repo, branch: o.branch, argocdNamespace: o.argocdNamespace, project: o.project, destinationServer: o.destinationServer }, access);
+      const result = await initEnv({ env: name, repoUrl: o.repo, branch: o.branch, argocdNamespace: o.argocdNamespace, project: o.project, destinationServer: o.destinationServer, ...layout }, access);
       process.stdout.write(result.commit ? `initialised ${name}: ${result.written.join(', ')} (${result.commit.slice(0, 12)})\n` : `${name} is already initialised; nothing to do\n`);
     });
   env
     .command('add-app')
-    .description('add apps/<app>/ to an env repo: an umbrella Chart.yaml on the app chart, and env-specific values.yaml')
+    .description('add an app folder (apps/<app>/, or apps/<shard>/<app>/) to an env repo: an umbrella Chart.yaml on the app chart, and env-specific values.yaml')
     .requiredOption('--env <name>', 'environment name')
     .requiredOption('--repo <url>', 'the env repo')
     .requiredOption('--app <app>', 'app name (DNS-1123 label)')

@@ -1,9 +1,10 @@
-// An env as ArgoCD renders it: apps/<app> of the env repo at a commit, `helm dependency build` + `helm template`.
+// An env as ArgoCD renders it: the app's folder of the env repo at a commit, `helm dependency build` + `helm template`.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { authEnv, git, sparseClone, type GitAuth } from '@hat/git';
+import { authEnv, cloneFolders, type GitAuth } from '@hat/git';
+import { appFolder } from '@hat/gitops';
 import { createHelmHome, dependencyBuild, registryLogin, template } from '@hat/helm';
 
 export interface RenderEnvOptions {
@@ -29,11 +30,10 @@ export async function renderEnvApp(o: RenderEnvOptions): Promise<RenderedEnv> {
   try {
     const dir = path.join(work, 'repo');
     const env = await authEnv(o.auth, o.repoUrl, path.join(work, 'git-home'));
-    await sparseClone({ url: o.repoUrl, branch: o.branch, dir, paths: [`apps/${o.app}`], env, what: `clone of the ${o.env} repo` });
-    const commit = (await git(['rev-parse', 'HEAD'], { cwd: dir, env })).stdout.trim();
+    const { head: commit, paths } = await cloneFolders({ url: o.repoUrl, branch: o.branch, dir, paths: appFolder(o.app), env, what: `clone of the ${o.env} repo` });
     const plainHttp = o.registry?.plainHttp ?? false;
     if (o.registry) await registryLogin(o.registry.host, { username: o.registry.username, password: o.registry.password, plainHttp, home });
-    const chartDir = path.join(dir, 'apps', o.app);
+    const chartDir = path.join(dir, paths[0]!);
     await dependencyBuild(chartDir, { home, plainHttp });
     const manifests = await template(chartDir, { releaseName: o.app, namespace: `${o.app}-${o.env}`, home });
     const images = parseAllDocuments(manifests)
@@ -41,7 +41,7 @@ export async function renderEnvApp(o: RenderEnvOptions): Promise<RenderedEnv> {
       .flatMap((doc) => doc?.spec?.template?.spec?.containers ?? [])
       .map((c) => c.image ?? '')
       .filter(Boolean);
-    return { commit, manifests, images };
+    return { commit: commit ?? '', manifests, images };
   } finally {
     await home.dispose();
     await rm(work, { recursive: true, force: true });

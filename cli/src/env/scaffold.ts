@@ -1,6 +1,7 @@
 // The files of an env repo and of an app in it (what `hat env init` and `hat env add-app` write).
 import { stringify } from 'yaml';
 import { APP_LABEL, ENV_LABEL } from '@hat/argocd';
+import { appDir, LAYOUT_FILE, layoutFile, type Layout } from '@hat/gitops';
 
 export interface EnvScaffold {
   readonly env: string;
@@ -12,13 +13,17 @@ export interface EnvScaffold {
   readonly project: string;
   /** Cluster the env's apps go to. */
   readonly destinationServer: string;
+  /** Where app folders go (layout.ts in @hat/gitops): apps/<app>/, or apps/<shard>/<app>/ for thousands of apps. */
+  readonly layout: Layout;
 }
 
 const yaml = (value: unknown): string => stringify(value, { lineWidth: 0 });
 
-/** An ApplicationSet with a git directory generator over apps/*: one Application per app folder. */
+const folderOf = (layout: Layout): string => (layout === 'sharded' ? 'apps/<shard>/<app>/' : 'apps/<app>/');
+
+/** An ApplicationSet with a git directory generator over the app folders: one Application per app folder. */
 export function applicationSet(s: EnvScaffold): string {
-  return `# One ArgoCD Application per folder apps/<app>/ (written by hat env init).
+  return `# One ArgoCD Application per folder ${folderOf(s.layout)} (written by hat env init).
 # HAT relies on annotation-based resource tracking (argocd-cm: application.resourceTrackingMethod: annotation,
 # the default since Argo CD 3.0): label tracking would prune Tekton PipelineRuns (tektoncd/pipeline#3202).
 ${yaml({
@@ -28,7 +33,7 @@ ${yaml({
   spec: {
     goTemplate: true,
     goTemplateOptions: ['missingkey=error'],
-    generators: [{ git: { repoURL: s.repoUrl, revision: s.branch, directories: [{ path: 'apps/*' }] } }],
+    generators: [{ git: { repoURL: s.repoUrl, revision: s.branch, directories: [{ path: s.layout === 'sharded' ? 'apps/*/*' : 'apps/*' }] } }],
     template: {
       metadata: { name: `${s.env}-{{.path.basename}}`, labels: { [ENV_LABEL]: s.env, [APP_LABEL]: '{{.path.basename}}' } },
       spec: {
@@ -45,11 +50,16 @@ ${yaml({
 export function envReadme(s: EnvScaffold): string {
   return `# ${s.env} environment (GitOps repo)
 
-This repo says what runs in **${s.env}**. ArgoCD renders each folder \`apps/<app>/\` with Helm and syncs it
-(\`argocd/applicationset.yaml\`: one Application per app folder).
+This repo says what runs in **${s.env}**. ArgoCD renders each folder \`${folderOf(s.layout)}\` with Helm and syncs it
+(\`argocd/applicationset.yaml\`: one Application per app folder).${
+    s.layout === 'sharded'
+      ? ` Apps are sharded (\`${LAYOUT_FILE}\`): \`<shard>\` is the first two hex digits of the SHA-256 of the app's name, so
+that no folder lists more than a few hundred entries however many apps there are.`
+      : ''
+  }
 
-- \`apps/<app>/Chart.yaml\`: an umbrella chart with one dependency, the app's own chart, at the deployed version.
-- \`apps/<app>/values.yaml\`: values for ${s.env} only, under the dependency's key; \`<app>.image.tag\` is the deployed version.
+- \`${folderOf(s.layout)}Chart.yaml\`: an umbrella chart with one dependency, the app's own chart, at the deployed version.
+- \`${folderOf(s.layout)}values.yaml\`: values for ${s.env} only, under the dependency's key; \`<app>.image.tag\` is the deployed version.
 
 Changes arrive as commits from the \`deploy-${s.env}\` Tekton task (or \`hat deploy\` for hotfixes and rollbacks),
 with trailers (\`Hat-App\`, \`Hat-Version\`, \`Hat-Source-Commit\`, …) that \`hat status\` and \`hat history\` read.
@@ -60,7 +70,12 @@ Add an app: \`npx hat env add-app --env ${s.env} --repo ${s.repoUrl} --app <app>
 }
 
 export function envFiles(s: EnvScaffold): Record<string, string> {
-  return { 'README.md': envReadme(s), 'apps/.gitkeep': '', 'argocd/applicationset.yaml': applicationSet(s) };
+  return {
+    'README.md': envReadme(s),
+    ...(s.layout === 'flat' ? {} : { [LAYOUT_FILE]: layoutFile(s.layout) }),
+    'apps/.gitkeep': '',
+    'argocd/applicationset.yaml': applicationSet(s),
+  };
 }
 
 export interface AppScaffold {
@@ -75,8 +90,8 @@ export interface AppScaffold {
   readonly values: Readonly<Record<string, unknown>>;
 }
 
-/** apps/<app>/Chart.yaml and values.yaml: an umbrella chart depending on the app chart at one version. */
-export function appFiles(a: AppScaffold): Record<string, string> {
+/** The app folder's Chart.yaml and values.yaml: an umbrella chart depending on the app chart at one version. */
+export function appFiles(a: AppScaffold, layout: Layout): Record<string, string> {
   const chart = yaml({
     apiVersion: 'v2',
     name: a.app,
@@ -88,5 +103,6 @@ export function appFiles(a: AppScaffold): Record<string, string> {
   const values = `# Values for ${a.app} in ${a.env} only; everything else comes from the app chart's defaults.
 # ${a.chart}.image.tag is set by the deploy task to the deployed version.
 ${yaml({ [a.chart]: { ...a.values, image: { tag: a.version } } })}`;
-  return { [`apps/${a.app}/Chart.yaml`]: chart, [`apps/${a.app}/values.yaml`]: values };
+  const dir = appDir(a.app, layout);
+  return { [`${dir}/Chart.yaml`]: chart, [`${dir}/values.yaml`]: values };
 }

@@ -6,7 +6,6 @@
 // number of other folders, except for the one tree that lists them (bench/promote, "Scale").
 import { lstat, readdir, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { SparseCloneOptions } from './checkout.ts';
 import { git } from './git.ts';
 import { headCommit, type Identity } from './commit.ts';
 import { signingConfig, type SigningKey } from './signing.ts';
@@ -22,12 +21,30 @@ export interface TreeEntry {
 export interface Folders {
   /** The commit the files on disk are from; undefined in an empty repo. */
   readonly head: string | undefined;
+  /** The folders (or files) written to disk, from the root. */
+  readonly paths: readonly string[];
   /** The files the root and the folders held at `head`, as written to disk. */
   readonly files: readonly TreeEntry[];
 }
 
-/** Where to clone from and to, and which folders (or files) to write to disk; the root's files always come along. */
-export type FoldersOptions = SparseCloneOptions;
+/** Reads a file of the repo's root at the head (undefined when there is none). */
+export type ReadRootFile = (name: string) => Promise<string | undefined>;
+
+/** The folders to write: given, or chosen from the root's files (an env repo's hat.yaml names its layout). */
+export type FolderPaths = readonly string[] | ((readRoot: ReadRootFile) => Promise<readonly string[]>);
+
+export const resolvePaths = (paths: FolderPaths, readRoot: ReadRootFile): Promise<readonly string[]> => (typeof paths === 'function' ? paths(readRoot) : Promise.resolve(paths));
+
+export interface FoldersOptions {
+  readonly url: string;
+  readonly branch: string;
+  readonly dir: string;
+  /** Folders (or files) to write to disk; the root's files always come along. */
+  readonly paths: FolderPaths;
+  readonly env: Record<string, string>;
+  readonly what: string;
+  readonly signal?: AbortSignal;
+}
 
 const common = (o: { env: Record<string, string>; what: string; signal?: AbortSignal | undefined }, cwd?: string) => ({
   env: o.env,
@@ -60,9 +77,14 @@ async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folde
   const head = await headCommit(opts.dir);
   const list = async (args: readonly string[]) => parseTree((await git(['ls-tree', '-z', ...args], c)).stdout);
   const root = (await list([head])).filter((e) => e.type === 'blob');
+  const readRoot: ReadRootFile = async (name) => {
+    const entry = root.find((e) => e.path === name);
+    return entry ? (await git(['cat-file', 'blob', entry.oid], c)).stdout : undefined;
+  };
+  const paths = await resolvePaths(opts.paths, readRoot);
   // The folders' own entries are in trees the clone has (a deeper path's parents are fetched lazily, one by one);
   // their trees and blobs then come in one fetch.
-  const listed = opts.paths.length ? (await list([head, '--', ...opts.paths])).filter((e) => e.type === 'tree' || e.type === 'blob') : [];
+  const listed = paths.length ? (await list([head, '--', ...paths])).filter((e) => e.type === 'tree' || e.type === 'blob') : [];
   const wanted = listed.filter((e) => !root.some((r) => r.path === e.path));
   if (wanted.length) {
     await git(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', 'origin', ...wanted.map((t) => t.oid)], c);
@@ -77,7 +99,7 @@ async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folde
     await git(['checkout-index', '--all', '--force'], index);
     await rm(index.env.GIT_INDEX_FILE, { force: true });
   }
-  return { head, files };
+  return { head, paths, files };
 }
 
 /** `git ls-tree -z` output: "<mode> <type> <oid>\t<path>\0"… */

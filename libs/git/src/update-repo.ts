@@ -9,7 +9,7 @@ import { commitMessage, type Identity } from './commit.ts';
 import { git, withGitConfig } from './git.ts';
 import { deleteBranch, pushHead } from './push.ts';
 import { prepareSigningKey } from './signing.ts';
-import { cloneFolders, commitFolders, fetchFolders, type Folders } from './folders.ts';
+import { cloneFolders, commitFolders, fetchFolders, resolvePaths, type FolderPaths, type Folders } from './folders.ts';
 import { landThroughQueue } from './landing-queue.ts';
 
 export interface RepoLimits {
@@ -54,8 +54,8 @@ export interface UpdateRepoOptions<T> {
   readonly branch: string;
   readonly auth: GitAuth;
   readonly author: Identity;
-  /** Folders to write to disk (folders.ts); the repo root's files always come along. */
-  readonly paths: readonly string[];
+  /** Folders to write to disk, or how to choose them from the root's files (folders.ts); the root's files always come along. */
+  readonly paths: FolderPaths;
   /** Names the repo in messages, e.g. "test repo https://…" (masked). */
   readonly where: string;
   readonly log: Logger;
@@ -83,6 +83,8 @@ export interface UpdateRepoOptions<T> {
    */
   edit(dir: string, attempt: number): Promise<EditOutcome<T>>;
 }
+
+const shown = (paths: readonly string[]): string => paths.map((p) => `${p}/`).join(', ') || '/';
 
 export interface UpdateRepoResult<T> {
   readonly value: T;
@@ -131,9 +133,8 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
       });
     };
     
-    const paths = opts.paths.map((p) => `${p}/`).join(', ') || '/';
     let useQueue = limits.queueWaitMs > 0;
-    let folders: Folders = { head: undefined, files: [] };
+    let folders: Folders = { head: undefined, paths: [], files: [] };
     await reachable('clone', async () => {
       const started = performance.now();
       await rm(dir, { recursive: true, force: true });
@@ -143,8 +144,9 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
         if (!(opts.allowEmpty && err instanceof Error && /Remote branch .* not found|not found in upstream/.test(err.message))) throw err;
         await git(['init', '--quiet', '--initial-branch', opts.branch, dir], { env });
         await git(['remote', 'add', 'origin', opts.url], { cwd: dir, env });
+        folders = { head: undefined, paths: await resolvePaths(opts.paths, () => Promise.resolve(undefined)), files: [] };
       }
-      log.info(`cloned ${paths} of ${where} (depth 1, those folders only) (${Math.round(performance.now() - started)} ms)`);
+      log.info(`cloned ${shown(folders.paths)} of ${where} (depth 1, those folders only) (${Math.round(performance.now() - started)} ms)`);
     });
 
     for (let attempt = 1; ; attempt++) {
@@ -172,7 +174,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
         if (attempt >= limits.pushAttempts) throw new HatError(`${where}: push rejected ${attempt} times (the branch kept moving); nothing written`);
         // Signed commits cannot be landed by another run (it would have to sign them), and a request carries only
         // the folders in `paths`: those commits re-apply themselves.
-        if (useQueue && !signingKey && outcome.commit.paths.every((p) => opts.paths.some((folder) => p === folder || p.startsWith(`${folder}/`)))) {
+        if (useQueue && !signingKey && outcome.commit.paths.every((p) => folders.paths.some((folder) => p === folder || p.startsWith(`${folder}/`)))) {
           const queued = await landThroughQueue({
             dir,
             branch: opts.branch,
@@ -180,7 +182,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
             log,
             where,
             commit,
-            paths: opts.paths,
+            paths: folders.paths,
             waitMs: limits.queueWaitMs,
             maxAgeMs: limits.queueWaitMs * 2,
             reachable,
@@ -192,7 +194,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
             log.warn(`${where} refuses the landing queue's refs (${queued.refused}); re-applying on the new head instead`);
             useQueue = false;
           } else {
-            const why = queued.retry === 'stale' ? `the branch changed ${paths} since this commit's base` : `not landed after ${Math.round(limits.queueWaitMs / 1000)} s in the queue`;
+            const why = queued.retry === 'stale' ? `the branch changed ${shown(folders.paths)} since this commit's base` : `not landed after ${Math.round(limits.queueWaitMs / 1000)} s in the queue`;
             log.info(`${why}; re-applying on the new head (attempt ${attempt + 1}/${limits.pushAttempts})`);
             folders = await reachable('fetch', () => fetchFolders({ dir, branch: opts.branch, paths: opts.paths, env, what: 'fetch', ...signal }));
             continue;

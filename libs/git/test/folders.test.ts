@@ -63,6 +63,27 @@ describe('folder clones', () => {
     expect(missing).not.toContain(await oid('apps/web/values.yaml'));
   });
 
+  it('choose their folders from the root\'s files when given a function: it reads them before anything else is fetched', async () => {
+    const asked: Array<[string, string | undefined]> = [];
+    const { dir, folders } = await clone('chosen', []);
+    expect(folders.paths).toEqual([]);
+    expect(await files(dir)).toEqual(['README.md']);
+    const chosen = await cloneFolders({
+      url: repo.url,
+      branch: 'main',
+      dir: path.join(work, 'chosen-2'),
+      paths: async (readRoot) => {
+        for (const name of ['README.md', 'hat.yaml']) asked.push([name, await readRoot(name)]);
+        return ['apps/api'];
+      },
+      env: await authEnv({ kind: 'basic', ...CRED }, repo.url, path.join(work, 'home-chosen-2')),
+      what: 'clone',
+    });
+    expect(asked).toEqual([['README.md', '# env'], ['hat.yaml', undefined]]);
+    expect(chosen.paths).toEqual(['apps/api']);
+    expect(await files(path.join(work, 'chosen-2'))).toEqual(['README.md', 'apps/api/Chart.yaml', 'apps/api/values.yaml']);
+  });
+
   it('commit what is on disk under their paths (changed, new, executable, symlinked, deleted) onto the head, leaving the rest of the tree as it was', async () => {
     const { dir, env, folders } = await clone('two', ['apps/web', 'apps/team/worker']);
     expect(await files(dir)).toContain('apps/team/worker/values.yaml'); // a deeper folder: its parent tree fetched first

@@ -11,6 +11,7 @@ export const GITOPS_ERROR_CODES = [
   'KEY_IN_LATER_DOCUMENT', // values.yaml has the dependency key only in a later document, which Helm ignores
   'LOCK_OUT_OF_SYNC', // Chart.lock does not match Chart.yaml before the edit
   'INVALID_VERSION', // the requested version / image tag is not usable (bad input)
+  'INVALID_LAYOUT', // hat.yaml names a layout HAT does not know
 ] as const;
 export type GitopsErrorCode = (typeof GITOPS_ERROR_CODES)[number];
 

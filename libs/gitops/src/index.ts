@@ -2,6 +2,8 @@
 export { readAppState, applyDeploy } from './app-state.ts';
 export type { AppFiles, AppPaths, AppState, DeployOptions, DeployResult } from './app-state.ts';
 export { readAppFiles, appPaths } from './app-files.ts';
+export { appDir, appFolder, LAYOUT_FILE, layoutFile, LAYOUTS, parseLayout, readLayout, shardOf } from './layout.ts';
+export type { Layout } from './layout.ts';
 export type { ChartDependency } from './chart-file.ts';
 export type { LockState } from './chart-lock.ts';
 export { computeLockDigest, rfc3339Nano } from './chart-lock.ts';

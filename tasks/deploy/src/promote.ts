@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HatError, InputError, type Logger } from '@hat/task-runtime';
 import { updateRepo, type GitAuth, type Identity, type RepoLimits } from '@hat/git';
-import { applyDeploy, compareSemver, isGitopsError, parseSemver, readAppFiles, readAppState, unifiedDiff, type AppFiles, type AppPaths } from '@hat/gitops';
+import { appDir, appFolder, applyDeploy, compareSemver, isGitopsError, parseSemver, readAppFiles, readLayout, readAppState, unifiedDiff, type AppFiles, type AppPaths } from '@hat/gitops';
 
 export interface PromoteRequest {
   readonly env: string;
@@ -62,12 +62,12 @@ type Value = Omit<PromoteOutcome, 'commit' | 'head'>;
 export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
   const { log, app, env, version } = req;
   const where = `${env} repo ${req.repo.url}`;
-  const appDir = `apps/${app}`;
   let change: Change | undefined;
   const result = await updateRepo<Value>({
     ...req.repo,
     author: req.author,
-    paths: [appDir],
+    // The app's folder, where the env repo's layout puts it (its hat.yaml, read from the clone's root).
+    paths: appFolder(app),
     where,
     log,
     privateHome: req.privateHome ?? false,
@@ -126,7 +126,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
       };
       return {
         value: { status: 'deployed', previousVersion: current, changed: true, diff },
-        commit: { subject: change.subject, paths: [appDir], trailers: change.trailers },
+        commit: { subject: change.subject, paths: [path.posix.dirname(paths.chartPath)], trailers: change.trailers },
       };
     },
   });
@@ -136,7 +136,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
 
 async function readApp(dir: string, app: string, where: string): Promise<{ files: AppFiles; paths: Required<AppPaths> }> {
   const found = await readAppFiles(dir, app);
-  if (!found) throw new InputError(`apps/${app}/ not found in ${where} (no Chart.yaml); scaffold it with: hat env add-app`);
+  if (!found) throw new InputError(`${appDir(app, await readLayout(dir))}/ not found in ${where} (no Chart.yaml); scaffold it with: hat env add-app`);
   return found;
 }
 

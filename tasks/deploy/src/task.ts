@@ -24,7 +24,7 @@ export const deployParams = z.object({
   app: z
     .string()
     .refine(isDns1123Label, 'a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters')
-    .describe('Name of the app: the folder apps/<app>/ in the env repo.'),
+    .describe('Name of the app: the folder apps/<app>/ in the env repo (apps/<shard>/<app>/ in a sharded one).'),
   version: z
     .string()
     .refine((v) => parseSemver(v) !== undefined && isValidOciTag(v), 'a SemVer 2 version that is also a valid image tag (no "+"), e.g. 1.4.2 or 1.5.0-main.3.ab12cd3')
@@ -79,7 +79,7 @@ export function deployTask(env: Environment) {
     name: `deploy-${env}`,
     program: 'deploy',
     displayName: `Deploy to ${env}`,
-    description: `Commits an app version into the ${env} environment's GitOps repo (apps/<app>/Chart.yaml and values.yaml). The repo URL and credentials come from the Secret and ConfigMap hat-gitops-${env}, never from params, so this Task can only write to ${env}.`,
+    description: `Commits an app version into the ${env} environment's GitOps repo (the app folder's Chart.yaml and values.yaml). The repo URL and credentials come from the Secret and ConfigMap hat-gitops-${env}, never from params, so this Task can only write to ${env}.`,
     categories: ['Deployment', 'Git'],
     tags: ['gitops', 'deploy', 'helm', 'argocd', env],
     params: deployParams,

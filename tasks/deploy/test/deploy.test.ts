@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startGitServer, type GitRepo, type GitServer } from '../../../test/stack/index.ts';
+import { appDir, layoutFile, shardOf } from '@hat/gitops';
 import { appFiles, bare, envObjects, runDeploy, tempDir } from './helpers.ts';
 
 const TEST_CRED = { username: 'deploy-test', password: 'test-Secret-4711' };
@@ -174,6 +175,41 @@ describe('bad input: one line naming the param, exit 2, nothing pushed', () => {
     expect(r.results.diff).toMatch(/-    version: 1\.1\.0\n\+    version: 1\.5\.0/);
     expect(r.log).toContain('+    version: 1.5.0');
     expect(await bare(server, gitopsTest).head()).toBe(head);
+  });
+});
+
+describe('a sharded env repo (hat.yaml: layout: sharded)', () => {
+  const sharded = (app: string, v: string) => Object.fromEntries(Object.entries(appFiles(app, v)).map(([f, text]) => [f.replace(`apps/${app}/`, `${appDir(app, 'sharded')}/`), text]));
+
+  it('deploys into apps/<shard>/<app>/, changing nothing of the other shards', async () => {
+    const repo = await server.createRepo('gitops-sharded', TEST_CRED);
+    await server.seedRepo(repo.name, { 'README.md': '# sharded\n', 'hat.yaml': layoutFile('sharded'), ...sharded('web', '1.0.0'), ...sharded('api', '2.0.0') }, 'scaffold');
+    expect(shardOf('web')).not.toBe(shardOf('api')); // the test needs two shards
+    const objects = await envObjects('test', repo, TEST_CRED);
+    const b = bare(server, repo);
+    const before = await b.head();
+
+    const r = keep(await runDeploy('test', objects, { app: 'web', version: '1.1.0' }));
+
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.log).toContain(`cloned apps/${shardOf('web')}/web/ of test repo`);
+    expect(parse(await b.show(`apps/${shardOf('web')}/web/Chart.yaml`)).dependencies[0].version).toBe('1.1.0');
+    expect((await b.git('diff-tree', '-r', '--no-commit-id', '--name-only', 'main')).split('\n').sort()).toEqual([`apps/${shardOf('web')}/web/Chart.yaml`, `apps/${shardOf('web')}/web/values.yaml`]);
+    expect(await b.git('rev-parse', `main:apps/${shardOf('api')}`)).toBe(await b.git('rev-parse', `${before}:apps/${shardOf('api')}`));
+
+    const missing = keep(await runDeploy('test', objects, { app: 'nope', version: '1.0.0' }));
+    expect(missing.exitCode).toBe(2);
+    expect(missing.errorLine).toContain(`apps/${shardOf('nope')}/nope/ not found in test repo`);
+  });
+
+  it('a hat.yaml naming a layout HAT does not know: one line naming the file, exit 1, nothing pushed', async () => {
+    const repo = await server.createRepo('gitops-badlayout', TEST_CRED);
+    await server.seedRepo(repo.name, { 'hat.yaml': 'layout: diagonal\n', ...appFiles('web', '1.0.0') }, 'scaffold');
+    const head = await bare(server, repo).head();
+    const r = keep(await runDeploy('test', await envObjects('test', repo, TEST_CRED), { app: 'web', version: '1.1.0' }));
+    expect(r.exitCode).toBe(1);
+    expect(r.errorLine).toBe('error: hat.yaml: layout: expected flat or sharded, got "diagonal"');
+    expect(await bare(server, repo).head()).toBe(head);
   });
 });
 

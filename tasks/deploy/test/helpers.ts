@@ -79,5 +79,6 @@ export const bare = (server: GitServer, repo: GitRepo) => {
     log: (...args: string[]) => g('log', ...args, 'main'),
     everything: () => g('log', '-p', '--all', '--format=%H%n%an <%ae>%n%B'),
     refs: (prefix: string) => g('for-each-ref', '--format=%(refname)', prefix),
+    git: g,
   };
 };
