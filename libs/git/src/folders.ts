@@ -1,7 +1,7 @@
 // The write path's view of a repo: the root's files and a few folders on disk, at the branch's head, and a commit
 // written from them. There is no index of the whole tree and nothing else is fetched: the clone holds the commit,
-// its root tree and the root's direct entries (`--filter=tree:2`), then the folders' own trees and blobs come in one
-// fetch by object id. A commit is written by fast-import from the head's tree and the folders' files, so only the
+// its root tree and the root's direct entries (`--filter=tree:2`), then the folders' trees and blobs come in one
+// fetch by object id (for a folder below the second level, the whole second-level entry on its path: a shard). A commit is written by fast-import from the head's tree and the folders' files, so only the
 // trees on the folders' paths are read. What a promotion costs then grows with neither the repo's history nor its
 // number of other folders, except for the one tree that lists them (bench/promote, "Scale").
 import { lstat, readdir, readlink, rm } from 'node:fs/promises';
@@ -82,15 +82,14 @@ async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folde
     return entry ? (await git(['cat-file', 'blob', entry.oid], c)).stdout : undefined;
   };
   const paths = await resolvePaths(opts.paths, readRoot);
-  // The folders' own entries are in trees the clone has (a deeper path's parents are fetched lazily, one by one);
-  // their trees and blobs then come in one fetch.
-  const listed = paths.length ? (await list([head, '--', ...paths])).filter((e) => e.type === 'tree' || e.type === 'blob') : [];
-  const wanted = listed.filter((e) => !root.some((r) => r.path === e.path));
+  // Each folder comes with the entry on its path that the clone lists (apps/<app>, or a shard apps/<shard> holding
+  // apps/<shard>/<app>), whole, in one fetch by id: a deeper folder's parent tree is never fetched on its own.
+  const tops = [...new Set(paths.map((p) => p.split('/').slice(0, 2).join('/')))];
+  const wanted = tops.length ? (await list([head, '--', ...tops])).filter((e) => (e.type === 'tree' || e.type === 'blob') && !root.some((r) => r.path === e.path)) : [];
   if (wanted.length) {
     await git(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', 'origin', ...wanted.map((t) => t.oid)], c);
   }
-  const trees = wanted.filter((e) => e.type === 'tree');
-  const inside = [...wanted.filter((e) => e.type === 'blob'), ...(trees.length ? (await list(['-r', head, '--', ...trees.map((t) => t.path)])).filter((e) => e.type === 'blob') : [])];
+  const inside = wanted.length ? (await list(['-r', head, '--', ...paths])).filter((e) => e.type === 'blob' && !root.some((r) => r.path === e.path)) : [];
   const files = [...root, ...inside];
   if (files.length) {
     // A throwaway index of just these files writes them (modes, symlinks) as git would; the repo's index stays empty.

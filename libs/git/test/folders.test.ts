@@ -86,7 +86,7 @@ describe('folder clones', () => {
 
   it('commit what is on disk under their paths (changed, new, executable, symlinked, deleted) onto the head, leaving the rest of the tree as it was', async () => {
     const { dir, env, folders } = await clone('two', ['apps/web', 'apps/team/worker']);
-    expect(await files(dir)).toContain('apps/team/worker/values.yaml'); // a deeper folder: its parent tree fetched first
+    expect(await files(dir)).toContain('apps/team/worker/values.yaml'); // a deeper folder: it came with apps/team, whole
     await writeFile(path.join(dir, 'apps/web/values.yaml'), 'web:\n  image:\n    tag: "2.0.0" # é\n');
     await writeFile(path.join(dir, 'apps/web/run.sh'), '#!/bin/sh\n');
     await chmod(path.join(dir, 'apps/web/run.sh'), 0o755);
