@@ -18,6 +18,14 @@ export interface CommitOptions {
   readonly env: Record<string, string>;
 }
 
+/** git's environment for a commit by `who`, as author and committer. */
+export const identityEnv = (who: Identity): Record<string, string> => ({
+  GIT_AUTHOR_NAME: who.name,
+  GIT_AUTHOR_EMAIL: who.email,
+  GIT_COMMITTER_NAME: who.name,
+  GIT_COMMITTER_EMAIL: who.email,
+});
+
 export function commitMessage(subject: string, trailers: CommitOptions['trailers'], body?: string): string {
   const lines = trailers.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}: ${String(v).replace(/\s+/g, ' ')}`);
   return [subject, '', ...(body ? [body, ''] : []), ...lines, ''].join('\n');
@@ -25,13 +33,7 @@ export function commitMessage(subject: string, trailers: CommitOptions['trailers
 
 /** Stages `paths`, commits them with trailers under the given identity, returns the new commit SHA. */
 export async function commitPaths(opts: CommitOptions): Promise<string> {
-  const identity = {
-    GIT_AUTHOR_NAME: opts.author.name,
-    GIT_AUTHOR_EMAIL: opts.author.email,
-    GIT_COMMITTER_NAME: opts.author.name,
-    GIT_COMMITTER_EMAIL: opts.author.email,
-  };
-  const env = { ...opts.env, ...identity };
+  const env = { ...opts.env, ...identityEnv(opts.author) };
   await git(['add', '--', ...opts.paths], { cwd: opts.cwd, env });
   await git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '-F', '-'], {
     cwd: opts.cwd,

@@ -1,13 +1,14 @@
 // The write path's view of a repo: the root's files and a few folders on disk, at the branch's head, and a commit
 // written from them. There is no index of the whole tree and nothing else is fetched: the clone holds the commit,
 // its root tree and the root's direct entries (`--filter=tree:2`), then the folders' trees and blobs come in one
-// fetch by object id (for a folder below the second level, the whole second-level entry on its path: a shard). A commit is written by fast-import from the head's tree and the folders' files, so only the
-// trees on the folders' paths are read. What a promotion costs then grows with neither the repo's history nor its
-// number of other folders, except for the one tree that lists them (bench/promote, "Scale").
+// fetch by object id (for a folder below the second level, the whole second-level entry on its path: a shard). A
+// commit is written by fast-import from the head's tree and the folders' files, so only the trees on the folders'
+// paths are read. What a promotion costs then grows with neither the repo's history nor its number of other
+// folders, except for the trees that list them (bench/promote, "Scale").
 import { lstat, readdir, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from './git.ts';
-import { headCommit, type Identity } from './commit.ts';
+import { headCommit, identityEnv, type Identity } from './commit.ts';
 import { signingConfig, type SigningKey } from './signing.ts';
 
 export interface TreeEntry {
@@ -64,9 +65,9 @@ export async function cloneFolders(opts: FoldersOptions): Promise<Folders> {
 
 /** Moves a folder clone to the remote branch's new head (after a rejected push), dropping local commits and edits. */
 export async function fetchFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folders> {
+  // Straight into the branch HEAD names (a folder clone has no index or checkout to keep in step with it).
   const branch = `refs/heads/${opts.branch}`;
-  await git(['fetch', '--quiet', '--depth', '1', '--filter=tree:2', 'origin', `+${branch}:refs/remotes/origin/${opts.branch}`], common(opts, opts.dir));
-  await git(['update-ref', branch, `refs/remotes/origin/${opts.branch}`], common(opts, opts.dir));
+  await git(['fetch', '--quiet', '--update-head-ok', '--depth', '1', '--filter=tree:2', 'origin', `+${branch}:${branch}`], common(opts, opts.dir));
   const entries = await readdir(opts.dir);
   await Promise.all(entries.filter((e) => e !== '.git').map((e) => rm(path.join(opts.dir, e), { recursive: true, force: true })));
   return checkoutFolders(opts);
@@ -77,6 +78,7 @@ async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folde
   const head = await headCommit(opts.dir);
   const list = async (args: readonly string[]) => parseTree((await git(['ls-tree', '-z', ...args], c)).stdout);
   const root = (await list([head])).filter((e) => e.type === 'blob');
+  const atRoot = new Set(root.map((e) => e.path));
   const readRoot: ReadRootFile = async (name) => {
     const entry = root.find((e) => e.path === name);
     return entry ? (await git(['cat-file', 'blob', entry.oid], c)).stdout : undefined;
@@ -85,11 +87,11 @@ async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folde
   // Each folder comes with the entry on its path that the clone lists (apps/<app>, or a shard apps/<shard> holding
   // apps/<shard>/<app>), whole, in one fetch by id: a deeper folder's parent tree is never fetched on its own.
   const tops = [...new Set(paths.map((p) => p.split('/').slice(0, 2).join('/')))];
-  const wanted = tops.length ? (await list([head, '--', ...tops])).filter((e) => (e.type === 'tree' || e.type === 'blob') && !root.some((r) => r.path === e.path)) : [];
+  const wanted = tops.length ? (await list([head, '--', ...tops])).filter((e) => (e.type === 'tree' || e.type === 'blob') && !atRoot.has(e.path)) : [];
   if (wanted.length) {
     await git(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', 'origin', ...wanted.map((t) => t.oid)], c);
   }
-  const inside = wanted.length ? (await list(['-r', head, '--', ...paths])).filter((e) => e.type === 'blob' && !root.some((r) => r.path === e.path)) : [];
+  const inside = wanted.length ? (await list(['-r', head, '--', ...paths])).filter((e) => e.type === 'blob' && !atRoot.has(e.path)) : [];
   const files = [...root, ...inside];
   if (files.length) {
     // A throwaway index of just these files writes them (modes, symlinks) as git would; the repo's index stays empty.
@@ -102,7 +104,7 @@ async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folde
 }
 
 /** `git ls-tree -z` output: "<mode> <type> <oid>\t<path>\0"… */
-export function parseTree(out: string): TreeEntry[] {
+function parseTree(out: string): TreeEntry[] {
   return out
     .split('\0')
     .filter(Boolean)
@@ -171,11 +173,10 @@ export async function commitFolders(opts: CommitFoldersOptions): Promise<string>
   // fast-import cannot sign: the same tree, parent, message and dates again, signed.
   const [, date] = who.split('> ');
   const dates = { GIT_AUTHOR_DATE: date!, GIT_COMMITTER_DATE: date! };
-  const identity = { GIT_AUTHOR_NAME: opts.author.name, GIT_AUTHOR_EMAIL: opts.author.email, GIT_COMMITTER_NAME: opts.author.name, GIT_COMMITTER_EMAIL: opts.author.email };
   const signed = (
     await git([...signingConfig(opts.signingKey), 'commit-tree', `${commit}^{tree}`, ...(head ? ['-p', head] : []), '-S', '-F', '-'], {
       ...c,
-      env: { ...env, ...identity, ...dates },
+      env: { ...env, ...identityEnv(opts.author), ...dates },
       input: opts.message,
     })
   ).stdout.trim();

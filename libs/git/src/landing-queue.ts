@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, HatError, type Logger } from '@hat/task-runtime';
 import { PushRefusedError } from './classify.ts';
+import { identityEnv } from './commit.ts';
 import { git } from './git.ts';
 
 // A landing queue in the repo itself, for pushes that lose a race. Under contention, optimistic retries cost
@@ -150,8 +151,7 @@ async function enqueue(opts: QueueOptions): Promise<Request> {
   }
   const tree = (await git(['write-tree'], { cwd: dir, env: indexEnv })).stdout.trim();
   const message = [HEADER, `base ${base}`, ...opts.paths.map((p, i) => `path ${entries[i * 2] ?? '-'} ${p}`), header('author'), header('committer'), '', raw.slice(split + 2)].join('\n');
-  const identity = { GIT_AUTHOR_NAME: 'hat', GIT_AUTHOR_EMAIL: 'hat@localhost', GIT_COMMITTER_NAME: 'hat', GIT_COMMITTER_EMAIL: 'hat@localhost' };
-  const sha = (await git(['commit-tree', tree, '-F', '-'], { cwd: dir, env: { ...env, ...identity }, input: message })).stdout.trim();
+  const sha = (await git(['commit-tree', tree, '-F', '-'], { cwd: dir, env: { ...env, ...identityEnv({ name: 'hat', email: 'hat@localhost' }) }, input: message })).stdout.trim();
   const id = newId();
   const ref = `${QUEUE}/${opts.branch}/${id}`;
   await opts.reachable('queue', () => git(['push', '--quiet', 'origin', `${sha}:${ref}`], { cwd: dir, env, what: 'queue', ...(opts.signal ? { signal: opts.signal } : {}) }));

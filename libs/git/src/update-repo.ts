@@ -29,7 +29,7 @@ export const DEFAULT_REPO_LIMITS: RepoLimits = { connectAttempts: 4, pushAttempt
 
 /**
  * For the throwaway clone: no fsync (it is deleted; the server keeps what is pushed), and no automatic gc or
- * maintenance after a fetch (a partial clone fetches a deeper folder's parent trees lazily, each a fetch).
+ * maintenance after its fetches (nothing there is kept long enough to gain from them).
  */
 const CLONE_SETTINGS = [
   ['core.fsync', 'none'],
@@ -96,8 +96,8 @@ export interface UpdateRepoResult<T> {
 
 /**
  * The one write path into a git repo: a clone of the root's files and `paths` (folders.ts), edit, commit, push; a
- * rejected push is fetched,
- * re-edited on the new head and pushed again (bounded, jittered); an unreachable server is retried (bounded).
+ * rejected push goes through the landing queue, or is fetched, re-edited on the new head and pushed again
+ * (bounded, jittered); an unreachable server is retried (bounded).
  * Nothing is half-written: either the push lands or the remote is untouched.
  */
 export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateRepoResult<T>> {
