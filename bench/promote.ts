@@ -5,7 +5,11 @@
 //   (c) floor: the least git work any promotion needs: clone --depth 1 --filter=blob:none --sparse of the app folder, sed, commit, push;
 //   (d) ours' git work by hand: a clone of the commit, its root tree and the root's entries (--filter=tree:2), the
 //       app's folder fetched by id, sed, a commit by fast-import, push. ours/(d) is what node adds.
-// Then 32 concurrent promotions of different apps, ours and the shell baseline: how many landed, wall time.
+// Then 32 concurrent promotions of different apps: ours in pods (each run as a service account of a real API server,
+// through the in-cluster landing queue: Leases, @hat/lease-queue), ours outside a cluster (optimistic retries and the
+// git landing queue), and the shell baseline: how many landed, wall time, machine CPU per promotion.
+// The API server: a running `hat cluster up` cluster, else a bare one started for the run (`hat cluster up
+// --no-addons`, taken down after it; it needs root and the cluster's programs, built on first use).
 // Scale: ours again, interleaved with the above, on env repos of 20,000 apps and 1,000,000 commits (seeded once per
 // machine into the user cache, then shared by every run through git alternates), one in the sharded layout
 // (apps/<shard>/<app>/, hat.yaml), the layout for repos of thousands of apps, and one flat (apps/<app>/):
@@ -21,6 +25,9 @@ import { deployTask } from '@hat/task-deploy';
 import { startGitServer } from '../test/stack/index.ts';
 import { cachedEntry, inputKey } from '@hat/image';
 import { appDir, LAYOUT_FILE, layoutFile, type Layout } from '@hat/gitops';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { applyObjects, clusterDown, clusterLayout, clusterStatus, clusterUp, loadKubeconfig, parseManifests, serviceAccountEnv } from '@hat/cluster';
+import { repoRoot, toolsBin } from '@hat/task-runner';
 import { childrenCpuMs, machineCpuMs, median, ms, printTable, timeRuns } from './lib.ts';
 
 const RUNS = Number(process.argv[2] ?? 5);
@@ -101,8 +108,32 @@ async function reverseIndexes(dir: string): Promise<void> {
   for (const pack of packs) await execa('git', ['--git-dir', dir, 'index-pack', '--rev-index', path.join(dir, 'objects', 'pack', pack)]);
 }
 
+/** A service account with the pipeline chart's landing-queue Role, in a namespace of its own: the step env of a run as it. */
+async function inCluster(dir: string): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
+  const layout = clusterLayout();
+  const started = !(await clusterStatus(layout)).running;
+  if (started) await clusterUp({ layout, addons: false });
+  const admin = loadKubeconfig(layout.adminKubeconfig);
+  const core = admin.makeApiClient(CoreV1Api);
+  const namespace = `hat-bench-${process.pid}`;
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'bench' } } });
+  const rbac = await execa(path.join(toolsBin, 'helm'), ['template', 'bench', path.join(repoRoot, 'charts/pipeline'), '--namespace', namespace, '-f', path.join(repoRoot, 'charts/pipeline/examples/github.yaml'), '--set', 'pipelineRun.serviceAccountName=bench', '--show-only', 'templates/landing-queue-rbac.yaml']);
+  await applyObjects(admin, parseManifests(rbac.stdout).map((o) => ({ ...o, metadata: { namespace, ...o.metadata } })));
+  await mkdir(dir, { recursive: true });
+  const env = await serviceAccountEnv(admin, namespace, 'bench', dir);
+  return {
+    env,
+    stop: async () => {
+      if (started) await clusterDown({ layout });
+      else await core.deleteNamespace({ name: namespace });
+    },
+  };
+}
+
 const server = await startGitServer();
 const work = await mkdtemp(path.join(os.tmpdir(), 'hat-bench-promote-'));
+const cluster = await inCluster(path.join(work, 'service-account'));
 try {
   const repo = await server.createRepo('gitops-test', CRED);
   const t0 = performance.now();
@@ -159,8 +190,8 @@ try {
     return pushed;
   };
   const task = renderTaskObject(deployTask('test'), { version: 'dev', image: devImage('deploy') });
-  /** The deploy-test task end to end into the repo at `url`, its ConfigMap and Secret as files. */
-  const deployInto = async (url: string, name: string): Promise<(app: string) => Promise<boolean>> => {
+  /** The deploy-test task end to end into the repo at `url`, its ConfigMap and Secret as files (`env`: a pod's service account). */
+  const deployInto = async (url: string, name: string, env?: Record<string, string>): Promise<(app: string) => Promise<boolean>> => {
     const objects = path.join(work, name);
     await mkdir(path.join(objects, 'cm'), { recursive: true });
     await mkdir(path.join(objects, 'secret'), { recursive: true });
@@ -172,12 +203,14 @@ try {
         task,
         params: { app, version: nextVersion() },
         mounts: { 'configmap/hat-gitops-test': path.join(objects, 'cm'), 'secret/hat-gitops-test': path.join(objects, 'secret') },
+        ...(env ? { env } : {}),
       });
       if (r.exitCode !== 0) throw new Error(`deploy into ${name} failed: ${r.errorLine ?? r.log}`);
       return true;
     };
   };
   const ours = await deployInto(repo.url, 'objects');
+  const oursInPod = await deployInto(repo.url, 'pod-objects', cluster.env);
   // The scale repos: seeded once per machine (minutes each), then shared read-only through alternates (seconds).
   const t1 = performance.now();
   const scaleRepo = async (layout: Layout) => {
@@ -197,6 +230,7 @@ try {
   const oursScaleFlat = await deployInto(flat.url, 'scale-flat-objects');
 
   await ours('app-0'); // builds the bundle once, outside the timing
+  await oursInPod('app-0'); // and creates the queue's lock
   await oursScale('app-0'); // and the server's first look at the large repos
   await oursScaleFlat('app-0');
   // CPU one promotion costs: the client (the task's node and its git processes, waited for by this process) and the
@@ -217,6 +251,7 @@ try {
   const tShell: number[] = [];
   const tFloor: number[] = [];
   const tHand: number[] = [];
+  const tPod: number[] = [];
   const tScale: number[] = [];
   const tScaleFlat: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -226,19 +261,21 @@ try {
     tShell.push(...(await timeRuns(1, () => shell(`app-${app++}`))));
     tFloor.push(...(await timeRuns(1, () => floor(`app-${app++}`))));
     tHand.push(...(await timeRuns(1, () => oursByHand(`app-${app++}`))));
+    tPod.push(...(await timeRuns(1, () => oursInPod(`app-${app++}`))));
   }
 
   const concurrent = async (fn: (a: string) => Promise<boolean>) => {
     const base = app;
     app += 32;
-    const t = performance.now();
+    const [t, m0] = [performance.now(), machineCpuMs()];
     const landed = (await Promise.all(Array.from({ length: 32 }, (_, i) => fn(`app-${base + i}`).catch(() => false)))).filter(Boolean).length;
-    return { landed, wall: performance.now() - t };
+    return { landed, wall: performance.now() - t, cpu: (machineCpuMs() - m0) / 32 };
   };
+  const cPod = await concurrent(oursInPod);
   const cOurs = await concurrent(ours);
   const cShell = await concurrent(shell);
 
-  const [mo, ms_, mf, mh, mscale, mflat] = [median(tOurs), median(tShell), median(tFloor), median(tHand), median(tScale), median(tScaleFlat)];
+  const [mo, ms_, mf, mh, mscale, mflat, mpod] = [median(tOurs), median(tShell), median(tFloor), median(tHand), median(tScale), median(tScaleFlat), median(tPod)];
   console.log(`bench/promote: env repo with ${APPS} apps and ${count} commits over smart HTTP (seeded in ${ms(seeded)}); median of ${RUNS} runs\n`);
   console.log(`scale: env repos with ${SCALE_APPS} apps and ${scaleCount} commits, sharded and flat (from the user cache in ${ms(scaleSeeded)})\n`);
   printTable(
@@ -248,16 +285,18 @@ try {
       ['(b) shell: clone --depth 1, sed, commit, push', ms(ms_), ms(Math.min(...tShell)), ms(Math.max(...tShell)), `${(ms_ / mf).toFixed(2)}×`],
       ['(c) floor: sparse blob-less clone of the app, sed, commit, push', ms(mf), ms(Math.min(...tFloor)), ms(Math.max(...tFloor)), '1.00×'],
       ['(d) ours\' git work by hand: root entries, the folder by id, sed, fast-import, push', ms(mh), ms(Math.min(...tHand)), ms(Math.max(...tHand)), `${(mh / mf).toFixed(2)}×`],
+      ['(e) ours in a pod: through the landing queue (Leases), alone', ms(mpod), ms(Math.min(...tPod)), ms(Math.max(...tPod)), `${(mpod / mf).toFixed(2)}×`],
       [`(a) ours on ${SCALE_APPS} apps / ${scaleCount} commits, sharded`, ms(mscale), ms(Math.min(...tScale)), ms(Math.max(...tScale)), `${(mscale / mf).toFixed(2)}×`],
       [`(a) ours on ${SCALE_APPS} apps / ${scaleCount} commits, flat`, ms(mflat), ms(Math.min(...tScaleFlat)), ms(Math.max(...tScaleFlat)), `${(mflat / mf).toFixed(2)}×`],
     ],
   );
   console.log('');
   printTable(
-    ['32 concurrent promotions', 'landed', 'wall time'],
+    ['32 concurrent promotions', 'landed', 'wall time', 'vs (a) single', 'machine CPU each'],
     [
-      ['ours', `${cOurs.landed}/32`, ms(cOurs.wall)],
-      ['shell (no retry)', `${cShell.landed}/32`, ms(cShell.wall)],
+      ['ours in pods: the landing queue (Leases)', `${cPod.landed}/32`, ms(cPod.wall), `${(cPod.wall / mo).toFixed(1)}×`, ms(cPod.cpu)],
+      ['ours outside a cluster: optimistic retries, git queue', `${cOurs.landed}/32`, ms(cOurs.wall), `${(cOurs.wall / mo).toFixed(1)}×`, ms(cOurs.cpu)],
+      ['shell (no retry)', `${cShell.landed}/32`, ms(cShell.wall), `${(cShell.wall / mo).toFixed(1)}×`, ms(cShell.cpu)],
     ],
   );
   // The ceiling: 32 promotions cannot finish before the machine has done their CPU work, however they are queued.
@@ -274,8 +313,9 @@ try {
       ['one env repo\'s ceiling (promotions per minute)', (60_000 / (cpuOne / cores)).toFixed(0)],
     ],
   );
-  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cOurs.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall/single=${(cOurs.wall / mo).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)} scale20k_flat/2k=${(mflat / mo).toFixed(2)} scale20k/2k=${(mscale / mo).toFixed(2)}`);
+  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cPod.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall_no_cluster/single=${(cOurs.wall / mo).toFixed(1)} concurrent_wall/single=${(cPod.wall / mo).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)} scale20k_flat/2k=${(mflat / mo).toFixed(2)} scale20k/2k=${(mscale / mo).toFixed(2)}`);
 } finally {
+  await cluster.stop();
   await server.stop();
   await rm(work, { recursive: true, force: true });
 }

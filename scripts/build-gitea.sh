@@ -17,6 +17,17 @@ if [ -x "$bin" ]; then
   printf '%s\n' "$bin"
   exit 0
 fi
+# One builder at a time (two clones' setups may run at once): the others wait for it, then find its binary.
+mkdir -p "$(dirname "$cache")"
+exec 9>"$cache.lock"
+if ! flock -n 9; then
+  log "another process is building Gitea $GITEA_VERSION into $cache; waiting for it"
+  flock 9
+fi
+if [ -x "$bin" ]; then
+  printf '%s\n' "$bin"
+  exit 0
+fi
 log "building Gitea $GITEA_VERSION from the Go module proxy ($go_version, no cgo; about 15 min on 2 cores the first time, then cached in $cache)"
 src="$(go mod download -json "code.gitea.io/gitea@$GITEA_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
 [ -d "$src" ] || { log "go mod download gave no source dir for code.gitea.io/gitea@$GITEA_VERSION"; exit 1; }

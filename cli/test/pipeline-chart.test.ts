@@ -114,9 +114,10 @@ describe('helm lint and helm template with the real helm, then Tekton validation
     expect(result.ok).toBe(true);
   });
 
-  it('renders only the Pipeline when trigger.enabled=false, and it validates', async () => {
+  it('renders only the Pipeline (and the landing queue\'s Role) when trigger.enabled=false, and it validates', async () => {
     const { yaml, objects } = await render(['-f', example('minimal'), '--set', 'trigger.enabled=false']);
-    expect(objects.map((o) => o.kind)).toEqual(['Pipeline']);
+    expect(objects.map((o) => o.kind)).toEqual(['Role', 'RoleBinding', 'Pipeline']);
+    expect((await render(['-f', example('minimal'), '--set', 'trigger.enabled=false', '--set', 'landingQueue.enabled=false'])).objects.map((o) => o.kind)).toEqual(['Pipeline']);
     expect((await validateFiles([await tempFile(yaml)])).problems).toEqual([]);
   });
 
@@ -472,14 +473,24 @@ describe('what each provider renders', () => {
     const { objects } = await render(['-f', example('github'), '--set', 'argocd.namespace=gitops', '--set', 'argocd.syncTimeout=90s', '--set', 'pipelineRun.serviceAccountName=builder']);
     expect(deployParams(objects, 'prod')).toMatchObject({ 'wait-for-sync': 'true', 'sync-timeout': '90s', 'argocd-namespace': 'gitops' });
     expect(deployParams(objects, 'test')['wait-for-sync']).toBeUndefined();
-    const role = objects.find((o) => o.kind === 'Role')!;
+    const role = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'tekton-web-read-applications')!;
     expect(role.metadata).toMatchObject({ name: 'tekton-web-read-applications', namespace: 'gitops' });
     expect(role['rules']).toEqual([{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list'] }]);
     const binding = objects.find((o) => o.kind === 'RoleBinding' && (o.metadata as { namespace?: string }).namespace === 'gitops')!;
     expect(binding['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'builder', namespace: NAMESPACE }]);
     expect(binding['roleRef']).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tekton-web-read-applications' });
-    // Without waitForSync, no access to Argo CD at all.
-    expect((await render(['-f', example('minimal')])).objects.filter((o) => o.kind === 'Role')).toEqual([]);
+    // Without waitForSync, no access to Argo CD at all (the one Role is the landing queue's).
+    expect((await render(['-f', example('minimal')])).objects.filter((o) => o.kind === 'Role').map((o) => o.metadata.name)).toEqual(['web-landing-queue']);
+  });
+
+  it('landingQueue: the runs\' ServiceAccount may manage Leases in the pipeline\'s namespace, and nothing else', async () => {
+    const { objects } = await render(['-f', example('github'), '--set', 'pipelineRun.serviceAccountName=builder']);
+    const role = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'web-landing-queue')!;
+    expect(role['rules']).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }]);
+    const binding = objects.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'web-landing-queue')!;
+    expect(binding['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'builder', namespace: NAMESPACE }]);
+    expect(binding['roleRef']).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'web-landing-queue' });
+    expect((await render(['-f', example('github'), '--set', 'landingQueue.enabled=false'])).objects.filter((o) => o.metadata.name === 'web-landing-queue')).toEqual([]);
     expect((await helmTemplate(['-f', example('minimal'), '--set', 'argocd.syncTimeout=5 minutes'])).stderr).toMatch(/'\/argocd\/syncTimeout': '5 minutes' does not match/);
   });
 
@@ -497,7 +508,7 @@ describe('what each provider renders', () => {
   it('the listener ServiceAccount gets the roles Tekton Triggers ships for listeners', async () => {
     const { objects } = await render(['-f', example('minimal')]);
     expect(find(objects, 'ServiceAccount').metadata.name).toBe('web-listener');
-    expect(find(objects, 'RoleBinding')['roleRef']).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tekton-triggers-eventlistener-roles' });
+    expect(objects.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'web-listener')!['roleRef']).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tekton-triggers-eventlistener-roles' });
     const crb = find(objects, 'ClusterRoleBinding');
     expect(crb.metadata.name).toBe('tekton-web-listener');
     expect(crb['roleRef']).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tekton-triggers-eventlistener-clusterroles' });

@@ -19,6 +19,7 @@ import { catalogTaskFiles, dryRun, kustomizeBuild, renderedChartExamples, type D
 import { catalogRepo, CATALOG_USER, hat } from './install.ts';
 import { startGitServer, type GitServer } from '../stack/index.ts';
 import { startTestCluster, type TestCluster } from './fixture.ts';
+import { landingQueueTests } from './landing-queue.ts';
 import { createLogger } from '@hat/task-runtime';
 
 const log = createLogger({ prefix: 'test:cluster' });
@@ -323,6 +324,8 @@ describe('hat cluster', () => {
     await expect(wait(c1, 120_000, { namespace: 'argocd' })).rejects.toThrow(/^cannot read Argo CD Applications in namespace argocd \(403 Forbidden\): the run's service account needs get and list on applications\.argoproj\.io there/);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+
+  landingQueueTests(() => loadKubeconfig(layout.adminKubeconfig), tempDir);
 
   it('up again changes nothing: the same processes keep running', async () => {
     const before = (await clusterStatus(layout)).processes;

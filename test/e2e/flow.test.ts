@@ -353,6 +353,12 @@ describe('the whole flow on a real cluster', () => {
     expect(results('deploy-test')['changed']).toBe('true');
     const chart = await execa('git', ['--git-dir', git.repoPath('gitops/test'), 'show', 'main:apps/web/Chart.yaml']);
     expect(chart.stdout).toContain(`version: ${version}`);
+    // In its pod, deploy-test went through the env repo's landing queue (Leases, the pipeline chart's Role), and left
+    // the queue's lock free.
+    const deployPod = (await taskRunsOf(firstRun, 'deploy-test'))[0]!.status!.podName!;
+    const deployLog = await core.readNamespacedPodLog({ name: deployPod, namespace: NAMESPACE, container: 'step-run' });
+    expect(deployLog).toMatch(/queue hat-deploy-test-[0-9a-f]{12}: landed 1 request in one push/);
+    expect(deployLog).not.toContain('deploying without the landing queue');
   });
 
   it('4. Argo CD follows the test env repo: the app Deployment runs <repository>:<version> and answers HTTP with that version through its Service', async () => {

@@ -22,6 +22,7 @@ export type { ClusterStatus } from './cluster-status.ts';
 export { clusterLayout, clusterStateDir } from './state.ts';
 export type { ClusterLayout } from './state.ts';
 export { ensurePki, kubeconfig } from './pki.ts';
+export { serviceAccountEnv } from './service-account-env.ts';
 export { PROVISIONER, provisionOnce, runProvisioner, STORAGE_CLASS, storageClassObject } from './provisioner.ts';
 export { appliedChange, applyObjects, applyOne, loadKubeconfig, typedObject, waitForWorkload } from './apply.ts';
 export { ADDON_VERSIONS, ADDONS, addonManifests, ARGOCD_NAMESPACE, argocdManifests, parseManifests, tektonManifests } from './addon-manifests.ts';

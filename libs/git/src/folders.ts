@@ -5,7 +5,7 @@
 // commit is written by fast-import from the head's tree and the folders' files, so only the trees on the folders'
 // paths are read. What a promotion costs then grows with neither the repo's history nor its number of other
 // folders, except for the trees that list them (bench/promote, "Scale").
-import { lstat, readdir, readlink, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from './git.ts';
 import { headCommit, identityEnv, type Identity } from './commit.ts';
@@ -132,55 +132,81 @@ export interface CommitFoldersOptions {
  * and HEAD to it. Returns the commit.
  */
 export async function commitFolders(opts: CommitFoldersOptions): Promise<string> {
+  const [commit] = await commitFoldersEach({ ...opts, commits: [{ paths: opts.paths, message: opts.message }] });
+  return commit!;
+}
+
+/**
+ * Several commits, one after the other on the folders' head, each of its own paths as they are on disk (the paths
+ * of different commits must not overlap: each takes its files' final state). One `hash-object` and one
+ * `fast-import` for all of them (a signed chain: one `commit-tree -S` each). Returns the commits, in order.
+ */
+export async function commitFoldersEach(opts: Omit<CommitFoldersOptions, 'paths' | 'message'> & { readonly commits: ReadonlyArray<{ readonly paths: readonly string[]; readonly message: string }> }): Promise<string[]> {
   const { dir, env } = opts;
   const c = { cwd: dir, env, what: 'commit' };
-  const onDisk = (await Promise.all(opts.paths.map((p) => walk(dir, p)))).flat();
-  const present = new Set(onDisk.map((f) => f.path));
-  const known = new Map(opts.folders.files.map((f) => [f.path, f]));
-  const under = (f: string) => opts.paths.some((p) => f === p || f.startsWith(`${p}/`));
-  const regular = onDisk.filter((f) => f.mode !== '120000');
-  const oids = regular.length
+  const onDisk = await Promise.all(opts.commits.map(async (one) => (await Promise.all(one.paths.map((p) => walk(dir, p)))).flat()));
+  const regular = onDisk.flat().filter((f) => f.mode !== '120000');
+  const hashed = regular.length
     ? (await git(['hash-object', '-w', '--no-filters', '--stdin-paths'], { ...c, input: `${regular.map((f) => f.path).join('\n')}\n` })).stdout.split('\n')
     : [];
-  const changes: string[] = [];
-  regular.forEach((f, i) => {
-    const oid = oids[i]!;
-    const before = known.get(f.path);
-    if (before?.oid !== oid || before.mode !== f.mode) changes.push(`M ${f.mode} ${oid} ${quote(f.path)}`);
-  });
-  for (const link of onDisk.filter((f) => f.mode === '120000')) {
-    const target = await readlink(path.join(dir, link.path));
-    changes.push(`M 120000 inline ${quote(link.path)}`, `data ${Buffer.byteLength(target)}`, target);
-  }
-  for (const f of opts.folders.files) if (under(f.path) && !present.has(f.path)) changes.push(`D ${quote(f.path)}`);
+  const oidOf = new Map(regular.map((f, i) => [f.path, hashed[i]!]));
+  const known = new Map(opts.folders.files.map((f) => [f.path, f]));
 
   const who = `${clean(opts.author.name)} <${clean(opts.author.email)}> ${timestamp()}`;
   const head = opts.folders.head;
-  const stream = [
-    `commit refs/heads/${opts.branch}`,
-    `author ${who}`,
-    `committer ${who}`,
-    `data ${Buffer.byteLength(opts.message)}`,
-    opts.message,
-    ...(head ? [`from ${head}`] : []),
-    ...changes,
-    '',
-  ].join('\n');
+  const stream: string[] = [];
+  for (const [n, one] of opts.commits.entries()) {
+    const files = onDisk[n]!;
+    const present = new Set(files.map((f) => f.path));
+    const under = (f: string) => one.paths.some((p) => f === p || f.startsWith(`${p}/`));
+    const changes: string[] = [];
+    for (const f of files) {
+      if (f.mode === '120000') {
+        const target = await readlink(path.join(dir, f.path));
+        changes.push(`M 120000 inline ${quote(f.path)}`, `data ${Buffer.byteLength(target)}`, target);
+        continue;
+      }
+      const oid = oidOf.get(f.path)!;
+      const before = known.get(f.path);
+      if (before?.oid !== oid || before.mode !== f.mode) changes.push(`M ${f.mode} ${oid} ${quote(f.path)}`);
+    }
+    for (const f of opts.folders.files) if (under(f.path) && !present.has(f.path)) changes.push(`D ${quote(f.path)}`);
+    stream.push(
+      `commit refs/heads/${opts.branch}`,
+      `mark :${n + 1}`,
+      `author ${who}`,
+      `committer ${who}`,
+      `data ${Buffer.byteLength(one.message)}`,
+      one.message,
+      // The first on the head; each next one on the one before it (fast-import's tip of the branch).
+      ...(n === 0 && head ? [`from ${head}`] : []),
+      ...changes,
+    );
+  }
+  stream.push('');
+  const marks = path.join(dir, '.git', 'hat-commit.marks');
   // No deltas: the clone is thrown away, and the push computes its own.
-  await git(['fast-import', '--quiet', '--depth=0'], { ...c, input: stream });
-  const commit = await headCommit(dir);
-  if (!opts.signingKey) return commit;
-  // fast-import cannot sign: the same tree, parent, message and dates again, signed.
+  await git(['fast-import', '--quiet', '--depth=0', `--export-marks=${marks}`], { ...c, input: stream.join('\n') });
+  const byMark = new Map((await readFile(marks, 'utf8')).split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+  const commits = opts.commits.map((_, n) => byMark.get(`:${n + 1}`)!);
+  if (!opts.signingKey) return commits;
+  // fast-import cannot sign: the same trees, parents, messages and dates again, signed, one after the other.
   const [, date] = who.split('> ');
   const dates = { GIT_AUTHOR_DATE: date!, GIT_COMMITTER_DATE: date! };
-  const signed = (
-    await git([...signingConfig(opts.signingKey), 'commit-tree', `${commit}^{tree}`, ...(head ? ['-p', head] : []), '-S', '-F', '-'], {
-      ...c,
-      env: { ...env, ...identityEnv(opts.author), ...dates },
-      input: opts.message,
-    })
-  ).stdout.trim();
-  await git(['update-ref', `refs/heads/${opts.branch}`, signed], c);
+  const signed: string[] = [];
+  for (const [n, commit] of commits.entries()) {
+    const parent = signed.at(-1) ?? head;
+    signed.push(
+      (
+        await git([...signingConfig(opts.signingKey), 'commit-tree', `${commit}^{tree}`, ...(parent ? ['-p', parent] : []), '-S', '-F', '-'], {
+          ...c,
+          env: { ...env, ...identityEnv(opts.author), ...dates },
+          input: opts.commits[n]!.message,
+        })
+      ).stdout.trim(),
+    );
+  }
+  await git(['update-ref', `refs/heads/${opts.branch}`, signed.at(-1)!], c);
   return signed;
 }
 

@@ -9,7 +9,7 @@ import { commitMessage, type Identity } from './commit.ts';
 import { git, withGitConfig } from './git.ts';
 import { deleteBranch, pushHead } from './push.ts';
 import { prepareSigningKey } from './signing.ts';
-import { cloneFolders, commitFolders, fetchFolders, resolvePaths, type FolderPaths, type Folders } from './folders.ts';
+import { cloneFolders, commitFoldersEach, fetchFolders, resolvePaths, type FolderPaths, type Folders } from './folders.ts';
 import { landThroughQueue } from './landing-queue.ts';
 
 export interface RepoLimits {
@@ -37,17 +37,18 @@ const CLONE_SETTINGS = [
   ['maintenance.auto', 'false'],
 ] as const;
 
-/** What an edit decided: commit these paths, or stop with a value and write nothing. */
-export type EditOutcome<T> =
-  | {
-      readonly commit: {
-        readonly subject: string;
-        readonly trailers: ReadonlyArray<readonly [string, string | undefined]>;
-        readonly paths: readonly string[];
-      };
-      readonly value: T;
-    }
-  | { readonly done: T };
+/** One commit an edit asks for: what it takes from disk (files and folders, from the root), and its message. */
+export interface EditCommit {
+  readonly subject: string;
+  readonly trailers: ReadonlyArray<readonly [string, string | undefined]>;
+  readonly paths: readonly string[];
+}
+
+/**
+ * What an edit decided: commit these paths (or several commits, one after the other, of disjoint paths, pushed
+ * together), or stop with a value and write nothing.
+ */
+export type EditOutcome<T> = { readonly commit: EditCommit; readonly value: T } | { readonly commits: readonly EditCommit[]; readonly value: T } | { readonly done: T };
 
 export interface UpdateRepoOptions<T> {
   readonly url: string;
@@ -88,8 +89,10 @@ const shown = (paths: readonly string[]): string => paths.map((p) => `${p}/`).jo
 
 export interface UpdateRepoResult<T> {
   readonly value: T;
-  /** The pushed commit, or undefined when the edit wrote nothing. */
+  /** The pushed commit (the last, for several), or undefined when the edit wrote nothing. */
   readonly commit: string | undefined;
+  /** Every pushed commit, in the order the edit asked for them. */
+  readonly commits: readonly string[];
   /** The branch's head as this run left it: the pushed commit, or the head the edit found and left alone. */
   readonly head: string;
 }
@@ -151,30 +154,32 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
 
     for (let attempt = 1; ; attempt++) {
       const outcome = await opts.edit(dir, attempt);
-      if ('done' in outcome) return { value: outcome.done, commit: undefined, head: folders.head ?? '' };
-      const commit = await commitFolders({
+      if ('done' in outcome) return { value: outcome.done, commit: undefined, commits: [], head: folders.head ?? '' };
+      const asked = 'commits' in outcome ? outcome.commits : [outcome.commit];
+      const commits = await commitFoldersEach({
         dir,
         branch: opts.branch,
         folders,
         env,
         author: opts.author,
-        paths: outcome.commit.paths,
-        message: commitMessage(outcome.commit.subject, outcome.commit.trailers),
+        commits: asked.map((c) => ({ paths: c.paths, message: commitMessage(c.subject, c.trailers) })),
         ...(signingKey ? { signingKey } : {}),
       });
+      const commit = commits.at(-1)!;
+      const paths = asked.flatMap((c) => c.paths);
       try {
         await reachable('push', async () => {
           const started = performance.now();
           const target = opts.pushTo ? { branch: opts.pushTo.branch, lease: opts.pushTo.expect ?? '' } : { branch: opts.branch };
           await pushHead({ cwd: dir, ...target, env, what: 'push', ...signal });
-          log.info(`pushed ${commit.slice(0, 12)} to ${where}${opts.pushTo ? ` branch ${opts.pushTo.branch}` : ''} (${Math.round(performance.now() - started)} ms)`);
+          log.info(`pushed ${commits.length > 1 ? `${commits.length} commits, up to ` : ''}${commit.slice(0, 12)} to ${where}${opts.pushTo ? ` branch ${opts.pushTo.branch}` : ''} (${Math.round(performance.now() - started)} ms)`);
         });
       } catch (err) {
         if (!(err instanceof ConflictError) || opts.pushTo) throw err;
         if (attempt >= limits.pushAttempts) throw new HatError(`${where}: push rejected ${attempt} times (the branch kept moving); nothing written`);
         // Signed commits cannot be landed by another run (it would have to sign them), and a request carries only
         // the folders in `paths`: those commits re-apply themselves.
-        if (useQueue && !signingKey && outcome.commit.paths.every((p) => folders.paths.some((folder) => p === folder || p.startsWith(`${folder}/`)))) {
+        if (useQueue && !signingKey && commits.length === 1 && paths.every((p) => folders.paths.some((folder) => p === folder || p.startsWith(`${folder}/`)))) {
           const queued = await landThroughQueue({
             dir,
             branch: opts.branch,
@@ -188,7 +193,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
             reachable,
             ...signal,
           });
-          if ('landed' in queued) return { value: outcome.value, commit: queued.landed, head: queued.landed };
+          if ('landed' in queued) return { value: outcome.value, commit: queued.landed, commits: [queued.landed], head: queued.landed };
           if ('refused' in queued) {
             // A server that refuses the queue's refs (a forge's hook): back to re-applying, for the rest of this run.
             log.warn(`${where} refuses the landing queue's refs (${queued.refused}); re-applying on the new head instead`);
@@ -220,7 +225,7 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
           throw err;
         }
       }
-      return { value: outcome.value, commit, head: opts.pushTo ? '' : commit };
+      return { value: outcome.value, commit, commits, head: opts.pushTo ? '' : commit };
     }
   } finally {
     await rm(work, { recursive: true, force: true });

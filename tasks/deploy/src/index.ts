@@ -1,6 +1,7 @@
 export { deployParams, deployTask, definition, ENVIRONMENTS, tasks } from './task.ts';
 export type { Environment } from './task.ts';
 export { promote } from './promote.ts';
+export { queueName } from './queued.ts';
 export type { Change, PromoteOutcome, PromoteRequest, PromoteStatus } from './promote.ts';
 export { openPromotions, promoteByPullRequest, promotionBranch, pullRequestBody, trailerOf, waitForMerge } from './pull-request.ts';
 export type { MergeWait, OpenPromotion, PullRequestOutcome } from './pull-request.ts';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HatError, InputError, type Logger } from '@hat/task-runtime';
-import { updateRepo, type GitAuth, type Identity, type RepoLimits } from '@hat/git';
+import { updateRepo, type EditCommit, type GitAuth, type Identity, type RepoLimits } from '@hat/git';
 import { appDir, appFolder, applyDeploy, compareSemver, isGitopsError, parseSemver, readAppFiles, readLayout, readAppState, unifiedDiff, type AppFiles, type AppPaths } from '@hat/gitops';
 
 export interface PromoteRequest {
@@ -54,84 +54,153 @@ export interface PromoteOutcome {
 
 type Value = Omit<PromoteOutcome, 'commit' | 'head'>;
 
+/** What one request does to its app's files: stop with a value, or change them. */
+type Step = { readonly value: Value; readonly next?: AppFiles; readonly change?: Change };
+
 /**
  * Commits `version` of `app` into one env repo: sets the umbrella chart's dependency version and the image tag,
  * byte-exact, and pushes; a rejected push is re-applied on the new head. A version never moves backwards
  * unless it is a rollback.
  */
 export async function promote(req: PromoteRequest): Promise<PromoteOutcome> {
-  const { log, app, env, version } = req;
-  const where = `${env} repo ${req.repo.url}`;
-  let change: Change | undefined;
-  const result = await updateRepo<Value>({
-    ...req.repo,
-    author: req.author,
-    // The app's folder, where the env repo's layout puts it (its hat.yaml, read from the clone's root).
-    paths: appFolder(app),
+  const [outcome] = await promoteMany([req], req);
+  if (outcome instanceof Error) throw outcome;
+  return outcome!;
+}
+
+/**
+ * Promotes several requests into one env repo in one push (the landing queue's batch): one commit per app whose
+ * version changes, in request order. Several requests of one app are applied in order and end in one commit, of the
+ * last that changes it (the others are 'superseded' by it). A request that fails (a lower version without rollback,
+ * no such app, a refused artifact) gets its error; the others still land. `shared` gives the repo, author, key and
+ * limits (the lander's own).
+ */
+export async function promoteMany(reqs: readonly PromoteRequest[], shared: PromoteRequest): Promise<Array<PromoteOutcome | Error>> {
+  const { log, env } = shared;
+  const where = `${env} repo ${shared.repo.url}`;
+  const apps = [...new Set(reqs.map((r) => r.app))];
+  let changes: Change[] = [];
+  const result = await updateRepo<Array<Value | Error>>({
+    ...shared.repo,
+    author: shared.author,
+    // The apps' folders, where the env repo's layout puts them (its hat.yaml, read from the clone's root).
+    paths: async (readRoot) => (await Promise.all(apps.map((app) => appFolder(app)(readRoot)))).flat(),
     where,
     log,
-    privateHome: req.privateHome ?? false,
-    ...(req.signal ? { signal: req.signal } : {}),
-    ...(req.limits ? { limits: req.limits } : {}),
-    ...(req.signingKey && !req.dryRun ? { signingKey: req.signingKey } : {}),
-    ...(req.pushTo ? { pushTo: req.pushTo } : {}),
-    ...(req.afterPush ? { afterPush: (commit: string) => req.afterPush!(commit, change!) } : {}),
+    privateHome: shared.privateHome ?? false,
+    ...(shared.signal ? { signal: shared.signal } : {}),
+    ...(shared.limits ? { limits: shared.limits } : {}),
+    ...(shared.signingKey && !shared.dryRun ? { signingKey: shared.signingKey } : {}),
+    ...(shared.pushTo ? { pushTo: shared.pushTo } : {}),
+    ...(shared.afterPush ? { afterPush: (commit: string) => shared.afterPush!(commit, changes[0]!) } : {}),
     async edit(dir, attempt) {
-      const { files, paths } = await readApp(dir, app, where);
-      const state = envRepoContent(() => readAppState(files, paths));
-      const current = state.dependency.version;
-      // A deployed version that is not strict SemVer (hand-edited, a range) cannot be ordered: the new one wins.
-      const order = parseSemver(current) ? compareSemver(version, current) : 1;
-      if (!parseSemver(current)) log.warn(`${paths.chartPath}: deployed version ${JSON.stringify(current)} is not SemVer 2; replacing it`);
-      const stop = (status: PromoteStatus, changed = false, diff = '') => ({ done: { status, previousVersion: current, changed, diff } });
-      if (order === 0 && state.imageTag === version) {
-        log.info(`${app} is already at ${version} in ${env}; nothing to do`);
-        return stop('unchanged');
+      const values: Array<Value | Error> = [];
+      changes = [];
+      const commits: EditCommit[] = [];
+      for (const app of apps) {
+        const mine = reqs.flatMap((r, i) => (r.app === app ? [i] : []));
+        let found: Awaited<ReturnType<typeof readApp>>;
+        try {
+          found = await readApp(dir, app, where);
+        } catch (err) {
+          for (const i of mine) values[i] = err as Error;
+          continue;
+        }
+        const { files, paths } = found;
+        // In order, each on the files the ones before it left; the last that changes them is committed, as if alone.
+        let now = files;
+        let last: number | undefined;
+        let lastStep: Step | undefined;
+        let changers = 0;
+        for (const i of mine) {
+          try {
+            const step = await decide(reqs[i]!, now, paths, attempt);
+            values[i] = step.value;
+            if (step.next) [now, last, lastStep, changers] = [step.next, i, step, changers + 1];
+          } catch (err) {
+            values[i] = err as Error;
+          }
+        }
+        if (last === undefined) continue;
+        // The one that is committed, again on the files as they are in the repo (its diff and previous version).
+        const step = changers === 1 ? lastStep! : await decide(reqs[last]!, files, paths, attempt, false).catch((err: unknown) => err as Error);
+        if (step instanceof Error || !step.next || !step.change) {
+          values[last] = step instanceof Error ? step : step.value;
+          continue;
+        }
+        for (const i of mine) {
+          const v = values[i]!;
+          if (i !== last && !(v instanceof Error) && v.changed) values[i] = { ...v, status: 'superseded', changed: false, diff: '' };
+        }
+        values[last] = step.value;
+        if (reqs[last]!.dryRun) continue;
+        await writeFile(path.join(dir, paths.chartPath), step.next.chart);
+        await writeFile(path.join(dir, paths.valuesPath), step.next.values);
+        if (step.next.lock !== undefined) await writeFile(path.join(dir, paths.lockPath), step.next.lock);
+        changes.push(step.change);
+        commits.push({ subject: step.change.subject, paths: [path.posix.dirname(paths.chartPath)], trailers: step.change.trailers });
       }
-      if (order < 0 && !req.rollback) {
-        if (attempt === 1) throw new InputError(`version ${version} is lower than ${current} deployed in ${env}; pass rollback=true (--rollback) to roll back`);
-        log.info(`a concurrent run already deployed ${app} ${current} to ${env}, newer than ${version}; nothing written`);
-        return stop('superseded');
-      }
-      if (attempt === 1 && req.beforeCommit) await req.beforeCommit(state.dependency);
-      const next = envRepoContent(() => applyDeploy(files, { ...paths, version }));
-      const diff = [
-        unifiedDiff(paths.chartPath, files.chart, next.chart),
-        unifiedDiff(paths.valuesPath, files.values, next.values),
-        files.lock !== undefined && next.lock !== undefined ? unifiedDiff(paths.lockPath, files.lock, next.lock) : '',
-      ].join('');
-      if (req.dryRun) {
-        log.info(`dry run: would deploy ${app} ${current} → ${version} to ${env}:\n${diff}`);
-        return stop('dry-run', true, diff);
-      }
-      await writeFile(path.join(dir, paths.chartPath), next.chart);
-      await writeFile(path.join(dir, paths.valuesPath), next.values);
-      if (next.lock !== undefined) await writeFile(path.join(dir, paths.lockPath), next.lock);
-      const t = req.trailers ?? {};
-      change = {
-        subject: `deploy(${app}): ${current} → ${version} (${env})`,
-        diff,
-        trailers: [
-          ['Hat-App', app],
-          ['Hat-Env', env],
-          ['Hat-Version', version],
-          ['Hat-Previous-Version', current],
-          ['Hat-Source', t.source],
-          ['Hat-Source-Commit', t.sourceCommit],
-          ['Hat-PipelineRun', t.pipelineRun],
-          ['Hat-Image-Digest', t.imageDigest],
-          ['Hat-Chart-Digest', t.chartDigest],
-          ['Hat-Rollback', req.rollback && order < 0 ? 'true' : 'false'],
-        ],
-      };
-      return {
-        value: { status: 'deployed', previousVersion: current, changed: true, diff },
-        commit: { subject: change.subject, paths: [path.posix.dirname(paths.chartPath)], trailers: change.trailers },
-      };
+      return commits.length ? { commits, value: values } : { done: values };
     },
   });
-  if (result.commit && !req.pushTo) log.info(`deployed ${app} ${result.value.previousVersion} → ${version} to ${env} (${result.commit.slice(0, 12)})`);
-  return { ...result.value, commit: result.commit ?? '', head: result.head };
+  // Each request's commit: its app's, when it was the one committed.
+  const commitOf = new Map(changes.map((c, i) => [c.trailers.find(([k]) => k === 'Hat-App')?.[1], result.commits[i]]));
+  return result.value.map((v, i) => {
+    if (v instanceof Error) return v;
+    const req = reqs[i]!;
+    const commit = v.status === 'deployed' ? (commitOf.get(req.app) ?? '') : '';
+    if (commit && !shared.pushTo) log.info(`deployed ${req.app} ${v.previousVersion} → ${req.version} to ${env} (${commit.slice(0, 12)})`);
+    return { ...v, commit, head: result.head };
+  });
+}
+
+/** One request on its app's files as they are now: no change, a refusal (thrown), or the next files and the commit. */
+async function decide(req: PromoteRequest, files: AppFiles, paths: Required<AppPaths>, attempt: number, check = true): Promise<Step> {
+  const { log, app, env, version } = req;
+  const state = envRepoContent(() => readAppState(files, paths));
+  const current = state.dependency.version;
+  // A deployed version that is not strict SemVer (hand-edited, a range) cannot be ordered: the new one wins.
+  const order = parseSemver(current) ? compareSemver(version, current) : 1;
+  if (!parseSemver(current) && check) log.warn(`${paths.chartPath}: deployed version ${JSON.stringify(current)} is not SemVer 2; replacing it`);
+  const stop = (status: PromoteStatus, changed = false, diff = ''): Step => ({ value: { status, previousVersion: current, changed, diff } });
+  if (order === 0 && state.imageTag === version) {
+    if (check) log.info(`${app} is already at ${version} in ${env}; nothing to do`);
+    return stop('unchanged');
+  }
+  if (order < 0 && !req.rollback) {
+    if (attempt === 1) throw new InputError(`version ${version} is lower than ${current} deployed in ${env}; pass rollback=true (--rollback) to roll back`);
+    if (check) log.info(`a concurrent run already deployed ${app} ${current} to ${env}, newer than ${version}; nothing written`);
+    return stop('superseded');
+  }
+  if (attempt === 1 && check && req.beforeCommit) await req.beforeCommit(state.dependency);
+  const next = envRepoContent(() => applyDeploy(files, { ...paths, version }));
+  const diff = [
+    unifiedDiff(paths.chartPath, files.chart, next.chart),
+    unifiedDiff(paths.valuesPath, files.values, next.values),
+    files.lock !== undefined && next.lock !== undefined ? unifiedDiff(paths.lockPath, files.lock, next.lock) : '',
+  ].join('');
+  if (req.dryRun) {
+    if (check) log.info(`dry run: would deploy ${app} ${current} → ${version} to ${env}:\n${diff}`);
+    return { ...stop('dry-run', true, diff), next };
+  }
+  const t = req.trailers ?? {};
+  const change: Change = {
+    subject: `deploy(${app}): ${current} → ${version} (${env})`,
+    diff,
+    trailers: [
+      ['Hat-App', app],
+      ['Hat-Env', env],
+      ['Hat-Version', version],
+      ['Hat-Previous-Version', current],
+      ['Hat-Source', t.source],
+      ['Hat-Source-Commit', t.sourceCommit],
+      ['Hat-PipelineRun', t.pipelineRun],
+      ['Hat-Image-Digest', t.imageDigest],
+      ['Hat-Chart-Digest', t.chartDigest],
+      ['Hat-Rollback', req.rollback && order < 0 ? 'true' : 'false'],
+    ],
+  };
+  return { value: { status: 'deployed', previousVersion: current, changed: true, diff }, next, change };
 }
 
 async function readApp(dir: string, app: string, where: string): Promise<{ files: AppFiles; paths: Required<AppPaths> }> {

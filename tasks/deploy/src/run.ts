@@ -1,7 +1,8 @@
 import { InputError, type TaskContext } from '@hat/task-runtime';
 import type { ParamsOf, ResultsOf } from '@hat/task-spec';
 import { readEnvRepoConfig } from './credentials.ts';
-import { promote, type PromoteRequest } from './promote.ts';
+import { promote, type PromoteOutcome, type PromoteRequest } from './promote.ts';
+import { promoteQueued, queuedParams, type QueuedParams } from './queued.ts';
 import { promoteByPullRequest, waitForMerge } from './pull-request.ts';
 import { createForge, forgeRepoOf, type PullRequest } from '@hat/forge';
 import { checkUpstream } from './upstream.ts';
@@ -30,36 +31,42 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
   const forge = repo.pullRequest
     ? createForge({ provider: repo.pullRequest.provider, repo: forgeRepoOf(repo.url, repo.pullRequest.apiUrl), token: repo.pullRequest.token, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) })
     : undefined;
-  if (repo.upstream) {
-    const why = await checkUpstream({ env, app: params.app, version: params.version, sourceCommit: params['source-commit'], rollback: params.rollback, upstream: repo.upstream, own: repo, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    ctx.log.info(`require-upstream ${repo.upstream.env}: ${why}`);
-  }
-  const request: PromoteRequest = {
-    env,
-    app: params.app,
-    version: params.version,
-    rollback: params.rollback,
-    dryRun: params['dry-run'],
-    repo,
-    author: repo.author,
-    trailers: {
-      source: params['source-url'],
-      sourceCommit: params['source-commit'],
-      pipelineRun: params['pipeline-run'] ?? ctx.env['HAT_TASKRUN'],
-      imageDigest: params['image-digest'],
-      chartDigest: params['chart-digest'],
-    },
-    log: ctx.log,
-    privateHome: true,
-    signal: ctx.signal,
-    ...(repo.signingKey ? { signingKey: repo.signingKey } : {}),
-    ...artifactCheck(
-      { version: params.version, imageRepository: params['image-repository'], imageDigest: params['image-digest'], chartDigest: params['chart-digest'] },
-      { credential: repo.registryCredential, credentialSource: repo.registryCredentialSource, tlsVerify: params['tls-verify'], log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) },
-    ),
+  // Each request (this run's own, or one the landing queue hands this run to land) is checked and built the same way.
+  const prepare = async (p: QueuedParams): Promise<PromoteRequest> => {
+    if (repo.upstream) {
+      const why = await checkUpstream({ env, app: p.app, version: p.version, sourceCommit: p['source-commit'], rollback: p.rollback, upstream: repo.upstream, own: repo, log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      ctx.log.info(`require-upstream ${repo.upstream.env}: ${why}`);
+    }
+    return {
+      env,
+      app: p.app,
+      version: p.version,
+      rollback: p.rollback,
+      dryRun: params['dry-run'],
+      repo,
+      author: repo.author,
+      trailers: {
+        source: p['source-url'],
+        sourceCommit: p['source-commit'],
+        pipelineRun: p['pipeline-run'],
+        imageDigest: p['image-digest'],
+        chartDigest: p['chart-digest'],
+      },
+      log: ctx.log,
+      privateHome: true,
+      signal: ctx.signal,
+      ...(repo.signingKey ? { signingKey: repo.signingKey } : {}),
+      ...artifactCheck(
+        { version: p.version, imageRepository: p['image-repository'], imageDigest: p['image-digest'], chartDigest: p['chart-digest'] },
+        { credential: repo.registryCredential, credentialSource: repo.registryCredentialSource, tlsVerify: p['tls-verify'], log: ctx.log, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      ),
+    };
   };
+  const own = queuedParams(params, ctx.env['HAT_TASKRUN']);
+  // In a pod whose service account may use the landing queue, a push-mode deploy goes through it (queued.ts).
+  const queued = !forge && !params['dry-run'] ? await promoteQueued({ env, repo, params: own, prepare, ctx }) : undefined;
   let pullRequest: PullRequest | undefined;
-  let outcome = forge ? await promoteByPullRequest(request, forge).then((o) => ((pullRequest = o.pullRequest), o)) : await promote(request);
+  let outcome: PromoteOutcome = queued ?? (forge ? await promoteByPullRequest(await prepare(own), forge).then((o) => ((pullRequest = o.pullRequest), o)) : await promote(await prepare(own)));
   // Pull-request mode: the env runs the version once the pull request is merged (wait-for-sync waits for that too).
   if (forge && pullRequest && (params['wait-for-merge'] || cluster) && !params['dry-run']) {
     const merged = await waitForMerge(forge, pullRequest, { timeoutMs: durationMs(params['merge-timeout'])!, ...(ctx.signal ? { signal: ctx.signal } : {}) }, ctx.log);

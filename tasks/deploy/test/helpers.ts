@@ -60,12 +60,15 @@ export async function runDeploy(
   objects: { config: string; secret: string },
   params: Record<string, string>,
   onLog?: (line: string) => void,
+  /** The step's environment besides the Task's (e.g. a service account: KUBERNETES_SERVICE_HOST, HAT_SERVICE_ACCOUNT_DIR). */
+  stepEnv?: Record<string, string>,
 ): Promise<LocalRunResult> {
   return runTaskLocally({
     task: renderTaskObject(deployTask(env), { version: 'dev', image: devImage('deploy') }),
     params,
     mounts: { [`configmap/hat-gitops-${env}`]: objects.config, [`secret/hat-gitops-${env}`]: objects.secret },
     ...(onLog ? { onLog } : {}),
+    ...(stepEnv ? { env: stepEnv } : {}),
   });
 }
 

@@ -1,0 +1,92 @@
+// The in-cluster landing queue of one env repo's branch (@hat/lease-queue): a deploy in a pod files its params as a
+// request; whoever holds the queue's Lease lands every request filed behind it in one push, one commit per app
+// (promoteMany), checking each as its own run would (require-upstream, the artifact checks). 32 deploys arriving at
+// once are one clone and one push instead of 32 clones and a storm of rejected pushes. Outside a pod (the CLI,
+// `hat task run`), or where the service account may not use Leases, deploys push themselves (promote).
+import { createHash } from 'node:crypto';
+import { HatError, InputError, mask, type TaskContext } from '@hat/task-runtime';
+import { ForbiddenError, serviceAccountApi, submit, type Outcome } from '@hat/lease-queue';
+import type { ParamsOf } from '@hat/task-spec';
+import type { EnvRepoConfig } from './credentials.ts';
+import { promoteMany, type PromoteOutcome, type PromoteRequest } from './promote.ts';
+import type { deployTask } from './task.ts';
+
+type Params = ParamsOf<ReturnType<typeof deployTask>>;
+
+/** What a request carries: the params that say what to deploy (the repo and credentials are the lander's own). */
+export type QueuedParams = Pick<Params, 'app' | 'version' | 'rollback' | 'source-url' | 'source-commit' | 'pipeline-run' | 'image-digest' | 'chart-digest' | 'image-repository' | 'tls-verify'>;
+
+export const queuedParams = (p: Params, taskRun: string | undefined): QueuedParams => ({
+  app: p.app,
+  version: p.version,
+  rollback: p.rollback,
+  'source-url': p['source-url'],
+  'source-commit': p['source-commit'],
+  'pipeline-run': p['pipeline-run'] ?? taskRun,
+  'image-digest': p['image-digest'],
+  'chart-digest': p['chart-digest'],
+  'image-repository': p['image-repository'],
+  'tls-verify': p['tls-verify'],
+});
+
+/** The lock lapses this long after a holder's last renewal (a holder that died blocks the env no longer). */
+export const LEASE_SECONDS = 15;
+/** A request not landed by then is withdrawn (the lander's own git retries end well before). */
+export const QUEUE_WAIT_MS = 300_000;
+
+/** One queue per namespace, env and repo branch: a DNS label. */
+export const queueName = (env: string, repo: { url: string; branch: string }): string =>
+  `hat-deploy-${env}-${createHash('sha256').update(`${repo.url}#${repo.branch}`).digest('hex').slice(0, 12)}`;
+
+export interface QueuedOptions {
+  readonly env: string;
+  readonly repo: EnvRepoConfig;
+  readonly params: QueuedParams;
+  /** Checks a request and builds it, as a run of its own would (throws to refuse it). */
+  prepare(p: QueuedParams): Promise<PromoteRequest>;
+  readonly ctx: TaskContext;
+}
+
+/** The outcome through the queue, or undefined when there is none to use (not in a pod, or not allowed). */
+export async function promoteQueued(o: QueuedOptions): Promise<PromoteOutcome | undefined> {
+  const api = serviceAccountApi(o.ctx.env);
+  if (!api) return undefined;
+  const queue = queueName(o.env, o.repo);
+  try {
+    const outcome = await submit<QueuedParams, PromoteOutcome>({
+      api,
+      queue,
+      holder: o.ctx.env['HAT_TASKRUN'] || 'deploy',
+      request: o.params,
+      leaseSeconds: LEASE_SECONDS,
+      waitMs: QUEUE_WAIT_MS,
+      log: o.ctx.log,
+      ...(o.ctx.signal ? { signal: o.ctx.signal } : {}),
+      land: (batch) => land(batch, o),
+    });
+    if ('ok' in outcome) return outcome.ok;
+    throw outcome.exitCode === 2 ? new InputError(outcome.error) : new HatError(outcome.error);
+  } catch (err) {
+    if (!(err instanceof ForbiddenError)) throw err;
+    o.ctx.log.warn(`${err.message}: deploying without the landing queue`);
+    return undefined;
+  } finally {
+    api.close();
+  }
+}
+
+/** Lands a batch: each request checked and built, then all of them in one push. */
+async function land(batch: readonly QueuedParams[], o: QueuedOptions): Promise<Array<Outcome<PromoteOutcome>>> {
+  // Written into the request's Lease for its run to read: masked like every log line.
+  const failed = (err: unknown): Outcome<PromoteOutcome> => ({ error: mask(err instanceof Error ? err.message : String(err)), exitCode: err instanceof HatError ? err.exitCode : 1 });
+  const prepared = await Promise.all(batch.map((p) => o.prepare(p).catch((err: unknown) => err as Error)));
+  const ready = prepared.filter((r): r is PromoteRequest => !(r instanceof Error));
+  // The lander's settings; no landing queue in git behind this one (the Lease already orders the pushes).
+  const promoted = ready.length ? await promoteMany(ready, { ...ready[0]!, limits: { queueWaitMs: 0 } }).catch((err: unknown) => ready.map(() => err as Error)) : [];
+  let next = 0;
+  return prepared.map((r) => {
+    if (r instanceof Error) return failed(r);
+    const done = promoted[next++]!;
+    return done instanceof Error ? failed(done) : { ok: done };
+  });
+}
