@@ -100,13 +100,18 @@ export function landingQueueTests(admin: () => KubeConfig, tempDir: (prefix: str
       const request = { app: 'app-0', version: '2.0.0', rollback: false, 'tls-verify': true };
       const filed = await api.request('POST', base, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: orphan, labels: { 'hat.dev/queue': queue() }, annotations: { 'hat.dev/request': JSON.stringify(request), 'hat.dev/state': 'claimed by killed-run' } }, spec: {} });
       expect(filed.status).toBe(201);
+      // And a forged request (anyone who may create Leases here can file one): checked as the Task checks its params.
+      const forged = `${queue()}-1-forged`;
+      const bad = await api.request('POST', base, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: forged, labels: { 'hat.dev/queue': queue() }, annotations: { 'hat.dev/request': JSON.stringify({ app: '../../escape', version: '9.9.9' }) } }, spec: {} });
+      expect(bad.status).toBe(201);
       api.close();
       const started = Date.now();
       const r = await runDeploy('test', objects, { app: 'app-1', version: '2.0.0' }, undefined, sa);
       expect(r.exitCode, r.log).toBe(0);
       // It waited for the lapse (about 3 s), not much longer.
       expect(Date.now() - started).toBeGreaterThan(2_500);
-      expect(r.log).toMatch(/landed 2 requests in one push/);
+      expect(r.log).toMatch(/landed 3 requests in one push/);
+      expect(JSON.parse((await leases().readNamespacedLease({ name: forged, namespace: NS })).metadata!.annotations!['hat.dev/result']!)).toEqual({ error: expect.stringMatching(/^bad input: param app: expected a DNS-1123 label/), exitCode: 2 });
       expect(parse(await env.show('apps/app-0/Chart.yaml')).dependencies[0].version).toBe('2.0.0');
       expect(parse(await env.show('apps/app-1/Chart.yaml')).dependencies[0].version).toBe('2.0.0');
       expect(JSON.parse((await leases().readNamespacedLease({ name: orphan, namespace: NS })).metadata!.annotations!['hat.dev/result']!).ok.status).toBe('deployed');

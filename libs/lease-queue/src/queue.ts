@@ -76,44 +76,50 @@ export async function submit<Q, R>(opts: SubmitOptions<Q, R>): Promise<Outcome<R
     return raw ? (JSON.parse(raw) as Outcome<R>) : undefined;
   };
 
-  for (;;) {
-    const lock = await takeLock(opts, base, holder);
-    if ('held' in lock) {
-      const mine = await landAll(opts, base, holder, lock.held, name);
-      if (mine) return mine;
-      const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
-      if (now.status === 200 && result(now.body)) return result(now.body)!;
-      continue;
+  try {
+    for (;;) {
+      const lock = await takeLock(opts, base, holder);
+      if ('held' in lock) {
+        const mine = await landAll(opts, base, holder, lock.held, name);
+        if (mine) return mine;
+        const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
+        if (now.status === 200 && result(now.body)) return result(now.body)!;
+        continue;
+      }
+      // Someone else holds the lock: watch this request until its result, or until that lock can have lapsed.
+      let got: Outcome<R> | undefined;
+      const timeout = Math.max(1, Math.min(Math.ceil(lock.lapsesInMs / 1000) + 1, opts.leaseSeconds + 1));
+      const watched = await api.watch<LeaseObject>(
+        `${base}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}&watch=true&resourceVersion=${seen.metadata.resourceVersion ?? ''}&timeoutSeconds=${timeout}`,
+        (event) => {
+          if (event.type === 'ERROR') return true;
+          if (event.type === 'DELETED') throw new HatError(`queue ${opts.queue}: this run's request ${name} was deleted before it landed; nothing written by it`);
+          seen = event.object;
+          got = result(event.object);
+          return got !== undefined;
+        },
+        opts.signal,
+      );
+      if (got) return got;
+      if (!watched && Date.now() - started > opts.waitMs) {
+        const withdrawn = await api.request<LeaseObject>('DELETE', `${base}/${name}`, { preconditions: { resourceVersion: seen.metadata.resourceVersion } });
+        if (withdrawn.status === 200) throw new HatError(`queue ${opts.queue}: not landed within ${Math.round(opts.waitMs / 1000)} s (the env repo unreachable or too busy?); withdrawn, nothing written by this run`);
+        // Claimed (or landed) meanwhile: its result is coming.
+        const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
+        if (now.status === 200) seen = now.body;
+        if (result(seen)) return result(seen)!;
+      }
+      if (got === undefined && watched) {
+        // An ERROR event (the resourceVersion too old): read it afresh.
+        const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
+        if (now.status === 200) seen = now.body;
+        if (result(seen)) return result(seen)!;
+      }
     }
-    // Someone else holds the lock: watch this request until its result, or until that lock can have lapsed.
-    let got: Outcome<R> | undefined;
-    const timeout = Math.max(1, Math.min(Math.ceil(lock.lapsesInMs / 1000) + 1, opts.leaseSeconds + 1));
-    const watched = await api.watch<LeaseObject>(
-      `${base}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}&watch=true&resourceVersion=${seen.metadata.resourceVersion ?? ''}&timeoutSeconds=${timeout}`,
-      (event) => {
-        if (event.type === 'ERROR') return true;
-        if (event.type === 'DELETED') throw new HatError(`queue ${opts.queue}: this run's request ${name} was deleted before it landed; nothing written by it`);
-        seen = event.object;
-        got = result(event.object);
-        return got !== undefined;
-      },
-      opts.signal,
-    );
-    if (got) return got;
-    if (!watched && Date.now() - started > opts.waitMs) {
-      const withdrawn = await api.request<LeaseObject>('DELETE', `${base}/${name}`, { preconditions: { resourceVersion: seen.metadata.resourceVersion } });
-      if (withdrawn.status === 200) throw new HatError(`queue ${opts.queue}: not landed within ${Math.round(opts.waitMs / 1000)} s (the env repo unreachable or too busy?); withdrawn, nothing written by this run`);
-      // Claimed (or landed) meanwhile: its result is coming.
-      const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
-      if (now.status === 200) seen = now.body;
-      if (result(seen)) return result(seen)!;
-    }
-    if (got === undefined && watched) {
-      // An ERROR event (the resourceVersion too old): read it afresh.
-      const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
-      if (now.status === 200) seen = now.body;
-      if (result(seen)) return result(seen)!;
-    }
+  } catch (err) {
+    // Leaving without an outcome (cancelled, or the API gone): take the request back unless a holder claimed it.
+    await api.request('DELETE', `${base}/${name}`, { preconditions: { resourceVersion: seen.metadata.resourceVersion } }).catch(() => undefined);
+    throw err;
   }
 }
 

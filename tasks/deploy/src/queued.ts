@@ -4,17 +4,28 @@
 // once are one clone and one push instead of 32 clones and a storm of rejected pushes. Outside a pod (the CLI,
 // `hat task run`), or where the service account may not use Leases, deploys push themselves (promote).
 import { createHash } from 'node:crypto';
-import { HatError, InputError, mask, type TaskContext } from '@hat/task-runtime';
+import { HatError, InputError, mask, parseParams, type TaskContext } from '@hat/task-runtime';
 import { ForbiddenError, serviceAccountApi, submit, type Outcome } from '@hat/lease-queue';
 import type { ParamsOf } from '@hat/task-spec';
 import type { EnvRepoConfig } from './credentials.ts';
 import { promoteMany, type PromoteOutcome, type PromoteRequest } from './promote.ts';
-import type { deployTask } from './task.ts';
+import { deployParams, deployTask, type Environment } from './task.ts';
 
 type Params = ParamsOf<ReturnType<typeof deployTask>>;
 
-/** What a request carries: the params that say what to deploy (the repo and credentials are the lander's own). */
+/** The params that say what to deploy (the repo and credentials are the lander's own). */
 export type QueuedParams = Pick<Params, 'app' | 'version' | 'rollback' | 'source-url' | 'source-commit' | 'pipeline-run' | 'image-digest' | 'chart-digest' | 'image-repository' | 'tls-verify'>;
+
+/** A request as filed: those params as the Task's strings, which the lander parses again with the Task's own schema. */
+type RawRequest = Record<string, string>;
+
+const raw = (p: QueuedParams): RawRequest => Object.fromEntries(Object.entries(p).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+
+/** A request read back: checked as the Task checks its params (anyone who may create Leases here can file one). */
+function parsed(env: string, r: RawRequest): QueuedParams {
+  const strings = Object.fromEntries(Object.entries(r).filter(([k, v]) => k in deployParams.shape && typeof v === 'string'));
+  return queuedParams(parseParams(deployTask(env as Environment), strings), undefined);
+}
 
 export const queuedParams = (p: Params, taskRun: string | undefined): QueuedParams => ({
   app: p.app,
@@ -53,11 +64,11 @@ export async function promoteQueued(o: QueuedOptions): Promise<PromoteOutcome | 
   if (!api) return undefined;
   const queue = queueName(o.env, o.repo);
   try {
-    const outcome = await submit<QueuedParams, PromoteOutcome>({
+    const outcome = await submit<RawRequest, PromoteOutcome>({
       api,
       queue,
       holder: o.ctx.env['HAT_TASKRUN'] || 'deploy',
-      request: o.params,
+      request: raw(o.params),
       leaseSeconds: LEASE_SECONDS,
       waitMs: QUEUE_WAIT_MS,
       log: o.ctx.log,
@@ -76,10 +87,18 @@ export async function promoteQueued(o: QueuedOptions): Promise<PromoteOutcome | 
 }
 
 /** Lands a batch: each request checked and built, then all of them in one push. */
-async function land(batch: readonly QueuedParams[], o: QueuedOptions): Promise<Array<Outcome<PromoteOutcome>>> {
+async function land(batch: readonly RawRequest[], o: QueuedOptions): Promise<Array<Outcome<PromoteOutcome>>> {
   // Written into the request's Lease for its run to read: masked like every log line.
   const failed = (err: unknown): Outcome<PromoteOutcome> => ({ error: mask(err instanceof Error ? err.message : String(err)), exitCode: err instanceof HatError ? err.exitCode : 1 });
-  const prepared = await Promise.all(batch.map((p) => o.prepare(p).catch((err: unknown) => err as Error)));
+  const prepared = await Promise.all(
+    batch.map(async (r) => {
+      try {
+        return await o.prepare(parsed(o.env, r));
+      } catch (err) {
+        return err as Error;
+      }
+    }),
+  );
   const ready = prepared.filter((r): r is PromoteRequest => !(r instanceof Error));
   // The lander's settings; no landing queue in git behind this one (the Lease already orders the pushes).
   const promoted = ready.length ? await promoteMany(ready, { ...ready[0]!, limits: { queueWaitMs: 0 } }).catch((err: unknown) => ready.map(() => err as Error)) : [];
