@@ -104,6 +104,11 @@ export function landingQueueTests(admin: () => KubeConfig, tempDir: (prefix: str
       const forged = `${queue()}-1-forged`;
       const bad = await api.request('POST', base, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: forged, labels: { 'hat.dev/queue': queue() }, annotations: { 'hat.dev/request': JSON.stringify({ app: '../../escape', version: '9.9.9' }) } }, spec: {} });
       expect(bad.status).toBe(201);
+      // And a result nobody read for two minutes (its run gone): pruned by the next holder.
+      const old = `${queue()}-0-old`;
+      const at = new Date(Date.now() - 120_000).toISOString();
+      const gone = await api.request('POST', base, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: old, labels: { 'hat.dev/queue': queue() }, annotations: { 'hat.dev/request': '{}', 'hat.dev/result': '{"error":"x","exitCode":1}', 'hat.dev/state-at': at } }, spec: {} });
+      expect(gone.status).toBe(201);
       api.close();
       const started = Date.now();
       const r = await runDeploy('test', objects, { app: 'app-1', version: '2.0.0' }, undefined, sa);
@@ -111,6 +116,7 @@ export function landingQueueTests(admin: () => KubeConfig, tempDir: (prefix: str
       // It waited for the lapse (about 3 s), not much longer.
       expect(Date.now() - started).toBeGreaterThan(2_500);
       expect(r.log).toMatch(/landed 3 requests in one push/);
+      expect((await requests()).map((l) => l.metadata!.name)).not.toContain(old);
       expect(JSON.parse((await leases().readNamespacedLease({ name: forged, namespace: NS })).metadata!.annotations!['hat.dev/result']!)).toEqual({ error: expect.stringMatching(/^bad input: param app: expected a DNS-1123 label/), exitCode: 2 });
       expect(parse(await env.show('apps/app-0/Chart.yaml')).dependencies[0].version).toBe('2.0.0');
       expect(parse(await env.show('apps/app-1/Chart.yaml')).dependencies[0].version).toBe('2.0.0');

@@ -48,7 +48,9 @@ export function serviceAccountApi(env: NodeJS.ProcessEnv = process.env): Service
   const open = (method: string, apiPath: string, body: string | undefined, signal?: AbortSignal) =>
     new Promise<{ status: number; stream: NodeJS.ReadableStream }>((resolve, reject) => {
       const req = https.request(
-        { host, port, path: apiPath, method, agent, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(signal ? { signal } : {}) },
+        // The body's length always (node sends a DELETE's body with neither it nor chunked encoding, and the server
+        // would read that body as the next request on the kept-alive connection).
+        { host, port, path: apiPath, method, agent, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) }, ...(signal ? { signal } : {}) },
         (res) => resolve({ status: res.statusCode ?? 0, stream: res }),
       );
       req.on('error', (err: NodeJS.ErrnoException) => {
@@ -72,7 +74,11 @@ export function serviceAccountApi(env: NodeJS.ProcessEnv = process.env): Service
       const raw = await text(res.stream);
       if (res.status >= 500) throw new TransientError(`the Kubernetes API answered ${method} ${apiPath.split('?')[0]} with ${res.status}`);
       if (res.status === 401) throw new HatError(`the Kubernetes API refused the service account's token (401)`);
-      return { status: res.status, body: (raw ? JSON.parse(raw) : {}) as T };
+      try {
+        return { status: res.status, body: (raw ? JSON.parse(raw) : {}) as T };
+      } catch {
+        throw new HatError(`the Kubernetes API answered ${method} ${apiPath.split('?')[0]} with ${res.status} and no JSON: ${raw.slice(0, 80).trim()}`);
+      }
     },
     async watch<T>(apiPath: string, onEvent: (event: WatchEvent<T>) => boolean, signal?: AbortSignal) {
       const res = await open('GET', apiPath, undefined, signal);
