@@ -57,17 +57,12 @@ const newId = (): string => `${Date.now().toString(36)}-${randomBytes(4).toStrin
 
 /** Files `request`, sees it landed (by this run or the lock's holder) and returns its outcome. */
 export async function submit<Q, R>(opts: SubmitOptions<Q, R>): Promise<Outcome<R>> {
-  const { api, log } = opts;
-  const base = `/apis/coordination.k8s.io/v1/namespaces/${api.namespace}/leases`;
+  const { api } = opts;
+  const base = leasesPath(api);
   const holder = `${opts.holder}-${randomBytes(3).toString('hex')}`;
   const name = `${opts.queue}-${newId()}`;
-  const created = await api.request<LeaseObject>('POST', base, {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: { name, labels: { [LABEL]: opts.queue }, annotations: { [REQUEST]: JSON.stringify(opts.request) } },
-    spec: { holderIdentity: opts.holder },
-  });
-  if (created.status === 403) throw new ForbiddenError(`the service account may not create Leases in namespace ${api.namespace} (the pipeline chart grants it)`);
+  const created = await api.request<LeaseObject>('POST', base, leaseBody({ metadata: { name, labels: { [LABEL]: opts.queue }, annotations: { [REQUEST]: JSON.stringify(opts.request) } }, spec: { holderIdentity: opts.holder } }));
+  if (created.status === 403) throw forbidden(api);
   if (created.status !== 201) throw new HatError(`filing a request in queue ${opts.queue}: the Kubernetes API answered ${created.status}`);
   let seen = created.body;
   const started = Date.now();
@@ -75,15 +70,19 @@ export async function submit<Q, R>(opts: SubmitOptions<Q, R>): Promise<Outcome<R
     const raw = o.metadata.annotations?.[RESULT];
     return raw ? (JSON.parse(raw) as Outcome<R>) : undefined;
   };
+  /** This request as the server has it now: its outcome, if written. */
+  const reread = async (): Promise<Outcome<R> | undefined> => {
+    const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
+    if (now.status === 200) seen = now.body;
+    return result(seen);
+  };
 
   try {
     for (;;) {
-      const lock = await takeLock(opts, base, holder);
+      const lock = await takeLock(opts, holder);
       if ('held' in lock) {
-        const mine = await landAll(opts, base, holder, lock.held, name);
+        const mine = (await landAll(opts, holder, lock.held, name)) ?? (await reread());
         if (mine) return mine;
-        const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
-        if (now.status === 200 && result(now.body)) return result(now.body)!;
         continue;
       }
       // Someone else holds the lock: watch this request until its result, or until that lock can have lapsed.
@@ -101,24 +100,20 @@ export async function submit<Q, R>(opts: SubmitOptions<Q, R>): Promise<Outcome<R
         opts.signal,
       );
       if (got) return got;
-      if (!watched && Date.now() - started > opts.waitMs) {
-        const withdrawn = await api.request<LeaseObject>('DELETE', `${base}/${name}`, { preconditions: { resourceVersion: seen.metadata.resourceVersion } });
-        if (withdrawn.status === 200) throw new HatError(`queue ${opts.queue}: not landed within ${Math.round(opts.waitMs / 1000)} s (the env repo unreachable or too busy?); withdrawn, nothing written by this run`);
-        // Claimed (or landed) meanwhile: its result is coming.
-        const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
-        if (now.status === 200) seen = now.body;
-        if (result(seen)) return result(seen)!;
-      }
-      if (got === undefined && watched) {
+      if (watched) {
         // An ERROR event (the resourceVersion too old): read it afresh.
-        const now = await api.request<LeaseObject>('GET', `${base}/${name}`);
-        if (now.status === 200) seen = now.body;
-        if (result(seen)) return result(seen)!;
+        const now = await reread();
+        if (now) return now;
+      } else if (Date.now() - started > opts.waitMs) {
+        if ((await remove(api, seen)).status === 200) throw new HatError(`queue ${opts.queue}: not landed within ${Math.round(opts.waitMs / 1000)} s (the env repo unreachable or too busy?); withdrawn, nothing written by this run`);
+        // Claimed (or landed) meanwhile: its result is coming.
+        const now = await reread();
+        if (now) return now;
       }
     }
   } catch (err) {
     // Leaving without an outcome (cancelled, or the API gone): take the request back unless a holder claimed it.
-    await api.request('DELETE', `${base}/${name}`, { preconditions: { resourceVersion: seen.metadata.resourceVersion } }).catch(() => undefined);
+    await remove(api, seen).catch(() => undefined);
     throw err;
   }
 }
@@ -126,22 +121,40 @@ export async function submit<Q, R>(opts: SubmitOptions<Q, R>): Promise<Outcome<R
 /** Denied by RBAC: the caller goes without the queue. */
 export class ForbiddenError extends HatError {}
 
+const forbidden = (api: ServiceAccountApi) => new ForbiddenError(`the service account may not create Leases in namespace ${api.namespace} (the pipeline chart grants it)`);
+
+const leasesPath = (api: ServiceAccountApi): string => `/apis/coordination.k8s.io/v1/namespaces/${api.namespace}/leases`;
+
+/** Replaces a Lease, only if it is still as it was read (its resourceVersion). */
+const replace = (api: ServiceAccountApi, o: LeaseObject) => api.request<LeaseObject>('PUT', `${leasesPath(api)}/${o.metadata.name}`, leaseBody(o));
+
+/** Deletes a Lease only as it was seen (a claim or a result since then keeps it). */
+const remove = (api: ServiceAccountApi, o: LeaseObject) => api.request('DELETE', `${leasesPath(api)}/${o.metadata.name}`, { preconditions: { resourceVersion: o.metadata.resourceVersion } });
+
+/** The queue's requests, in the order they were filed. */
+async function listQueue(api: ServiceAccountApi, queue: string): Promise<LeaseObject[]> {
+  const listed = await api.request<{ items: LeaseObject[] }>('GET', `${leasesPath(api)}?labelSelector=${encodeURIComponent(`${LABEL}=${queue}`)}`);
+  if (listed.status !== 200) throw new HatError(`listing queue ${queue}: the Kubernetes API answered ${listed.status}`);
+  return listed.body.items.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+}
+
 /** Takes the lock when it is free or lapsed: the lock as held, or how soon another holder's lock can lapse. */
-async function takeLock<Q, R>(opts: SubmitOptions<Q, R>, base: string, holder: string): Promise<{ held: LeaseObject } | { lapsesInMs: number }> {
+async function takeLock<Q, R>(opts: SubmitOptions<Q, R>, holder: string): Promise<{ held: LeaseObject } | { lapsesInMs: number }> {
   const { api } = opts;
+  const base = leasesPath(api);
   const spec = { holderIdentity: holder, leaseDurationSeconds: opts.leaseSeconds, acquireTime: microTime(), renewTime: microTime() };
   const busy = { lapsesInMs: opts.leaseSeconds * 1000 };
   const got = await api.request<LeaseObject>('GET', `${base}/${opts.queue}`);
   if (got.status === 404) {
-    const made = await api.request<LeaseObject>('POST', base, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: opts.queue }, spec });
-    if (made.status === 403) throw new ForbiddenError(`the service account may not create Leases in namespace ${api.namespace} (the pipeline chart grants it)`);
+    const made = await api.request<LeaseObject>('POST', base, leaseBody({ metadata: { name: opts.queue }, spec }));
+    if (made.status === 403) throw forbidden(api);
     return made.status === 201 ? { held: made.body } : busy;
   }
   if (got.status !== 200) throw new HatError(`reading the lock of queue ${opts.queue}: the Kubernetes API answered ${got.status}`);
   const s = got.body.spec ?? {};
   const lapsesInMs = s.holderIdentity && s.renewTime ? Date.parse(s.renewTime) + (s.leaseDurationSeconds ?? 0) * 1000 - Date.now() : 0;
   if (lapsesInMs > 0) return { lapsesInMs };
-  const put = await api.request<LeaseObject>('PUT', `${base}/${opts.queue}`, leaseBody({ ...got.body, spec }));
+  const put = await replace(api, { ...got.body, spec });
   return put.status === 200 ? { held: put.body } : busy;
 }
 
@@ -149,7 +162,7 @@ async function takeLock<Q, R>(opts: SubmitOptions<Q, R>, base: string, holder: s
  * Holding the lock: lands pending requests in batches until none is left, then releases it. Returns this run's own
  * outcome if it was landed here.
  */
-async function landAll<Q, R>(opts: SubmitOptions<Q, R>, base: string, holder: string, taken: LeaseObject, mine: string): Promise<Outcome<R> | undefined> {
+async function landAll<Q, R>(opts: SubmitOptions<Q, R>, holder: string, taken: LeaseObject, mine: string): Promise<Outcome<R> | undefined> {
   const { api, log } = opts;
   let lock = taken;
   let own: Outcome<R> | undefined;
@@ -159,24 +172,22 @@ async function landAll<Q, R>(opts: SubmitOptions<Q, R>, base: string, holder: st
   let renewing = Promise.resolve();
   const timer = setInterval(() => {
     renewing = renewing.then(async () => {
-      const put = await api.request<LeaseObject>('PUT', `${base}/${opts.queue}`, leaseBody({ ...lock, spec: { ...lock.spec, renewTime: microTime() } })).catch(() => undefined);
+      const put = await replace(api, { ...lock, spec: { ...lock.spec, renewTime: microTime() } }).catch(() => undefined);
       if (put?.status === 200) lock = put.body;
       else lost = true;
     });
   }, (opts.leaseSeconds * 1000) / 3);
   try {
     for (;;) {
-      const listed = await api.request<{ items: LeaseObject[] }>('GET', `${base}?labelSelector=${encodeURIComponent(`${LABEL}=${opts.queue}`)}`);
-      if (listed.status !== 200) throw new HatError(`listing queue ${opts.queue}: the Kubernetes API answered ${listed.status}`);
-      const items = listed.body.items.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+      const items = await listQueue(api, opts.queue);
       // Results read by now (or whose run is gone): pruned.
       const stale = items.filter((o) => o.metadata.annotations?.[RESULT] && Date.now() - Date.parse(o.metadata.annotations[`${STATE}-at`] ?? '') > RESULT_KEEP_MS);
-      await Promise.all(stale.map((o) => api.request('DELETE', `${base}/${o.metadata.name}`, { preconditions: { resourceVersion: o.metadata.resourceVersion } })));
+      await Promise.all(stale.map((o) => remove(api, o)));
       const pending = items.filter((o) => !o.metadata.annotations?.[RESULT]).slice(0, BATCH);
       if (pending.length === 0 || lost) break;
       // Claimed each (a run withdrawing its request at the same time either wins, and it is skipped, or loses).
       const claims = await Promise.all(
-        pending.map((o) => api.request<LeaseObject>('PUT', `${base}/${o.metadata.name}`, leaseBody({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [STATE]: `claimed by ${holder}` } } }))),
+        pending.map((o) => replace(api, { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [STATE]: `claimed by ${holder}` } } })),
       );
       const claimed = claims.filter((put) => put.status === 200).map((put) => put.body);
       if (claimed.length === 0) continue;
@@ -190,20 +201,19 @@ async function landAll<Q, R>(opts: SubmitOptions<Q, R>, base: string, holder: st
           const outcome = outcomes[i] ?? { error: 'no outcome', exitCode: 1 };
           if (o.metadata.name === mine) own = outcome;
           const annotations = { ...o.metadata.annotations, [RESULT]: JSON.stringify(outcome), [`${STATE}-at`]: new Date().toISOString() };
-          return api.request('PUT', `${base}/${o.metadata.name}`, leaseBody({ ...o, metadata: { ...o.metadata, annotations } }));
+          return replace(api, { ...o, metadata: { ...o.metadata, annotations } });
         }),
       );
     }
   } finally {
     clearInterval(timer);
     await renewing;
-    if (!lost) await api.request('PUT', `${base}/${opts.queue}`, leaseBody({ ...lock, spec: { ...lock.spec, holderIdentity: '', renewTime: microTime() } })).catch(() => undefined);
+    if (!lost) await replace(api, { ...lock, spec: { ...lock.spec, holderIdentity: '', renewTime: microTime() } }).catch(() => undefined);
   }
   // A request filed while the lock was being released: its run may have found it still held and be watching.
-  const after = await api.request<{ items: LeaseObject[] }>('GET', `${base}?labelSelector=${encodeURIComponent(`${LABEL}=${opts.queue}`)}`);
-  if (after.status === 200 && after.body.items.some((o) => !o.metadata.annotations?.[RESULT] && o.metadata.name !== mine)) {
-    const again = await takeLock(opts, base, holder);
-    if ('held' in again) return (await landAll(opts, base, holder, again.held, mine)) ?? own;
+  if ((await listQueue(api, opts.queue)).some((o) => !o.metadata.annotations?.[RESULT] && o.metadata.name !== mine)) {
+    const again = await takeLock(opts, holder);
+    if ('held' in again) return (await landAll(opts, holder, again.held, mine)) ?? own;
   }
   return own;
 }

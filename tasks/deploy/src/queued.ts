@@ -9,41 +9,35 @@ import { ForbiddenError, serviceAccountApi, submit, type Outcome } from '@hat/le
 import type { ParamsOf } from '@hat/task-spec';
 import type { EnvRepoConfig } from './credentials.ts';
 import { promoteMany, type PromoteOutcome, type PromoteRequest } from './promote.ts';
-import { deployParams, deployTask, type Environment } from './task.ts';
+import { deployTask, type Environment } from './task.ts';
 
 type Params = ParamsOf<ReturnType<typeof deployTask>>;
 
 /** The params that say what to deploy (the repo and credentials are the lander's own). */
-export type QueuedParams = Pick<Params, 'app' | 'version' | 'rollback' | 'source-url' | 'source-commit' | 'pipeline-run' | 'image-digest' | 'chart-digest' | 'image-repository' | 'tls-verify'>;
+const QUEUED = ['app', 'version', 'rollback', 'source-url', 'source-commit', 'pipeline-run', 'image-digest', 'chart-digest', 'image-repository', 'tls-verify'] as const;
+export type QueuedParams = Pick<Params, (typeof QUEUED)[number]>;
+
+/** Those params of a run; the commit's Hat-PipelineRun falls back to the TaskRun's name. */
+export const queuedParams = (p: QueuedParams, taskRun: string | undefined): QueuedParams => ({
+  ...(Object.fromEntries(QUEUED.map((k) => [k, p[k]])) as QueuedParams),
+  'pipeline-run': p['pipeline-run'] ?? taskRun,
+});
 
 /** A request as filed: those params as the Task's strings, which the lander parses again with the Task's own schema. */
 type RawRequest = Record<string, string>;
 
-const raw = (p: QueuedParams): RawRequest => Object.fromEntries(Object.entries(p).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+const raw = (p: QueuedParams): RawRequest => Object.fromEntries(QUEUED.flatMap((k) => (p[k] === undefined ? [] : [[k, String(p[k])]])));
 
 /** A request read back: checked as the Task checks its params (anyone who may create Leases here can file one). */
 function parsed(env: string, r: RawRequest): QueuedParams {
-  const strings = Object.fromEntries(Object.entries(r).filter(([k, v]) => k in deployParams.shape && typeof v === 'string'));
+  const strings = Object.fromEntries(QUEUED.flatMap((k) => (typeof r[k] === 'string' ? [[k, r[k]]] : [])));
   return queuedParams(parseParams(deployTask(env as Environment), strings), undefined);
 }
 
-export const queuedParams = (p: Params, taskRun: string | undefined): QueuedParams => ({
-  app: p.app,
-  version: p.version,
-  rollback: p.rollback,
-  'source-url': p['source-url'],
-  'source-commit': p['source-commit'],
-  'pipeline-run': p['pipeline-run'] ?? taskRun,
-  'image-digest': p['image-digest'],
-  'chart-digest': p['chart-digest'],
-  'image-repository': p['image-repository'],
-  'tls-verify': p['tls-verify'],
-});
-
 /** The lock lapses this long after a holder's last renewal (a holder that died blocks the env no longer). */
-export const LEASE_SECONDS = 15;
+const LEASE_SECONDS = 15;
 /** A request not landed by then is withdrawn (the lander's own git retries end well before). */
-export const QUEUE_WAIT_MS = 300_000;
+const QUEUE_WAIT_MS = 300_000;
 
 /** One queue per namespace, env and repo branch: a DNS label. */
 export const queueName = (env: string, repo: { url: string; branch: string }): string =>
