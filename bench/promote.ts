@@ -7,7 +7,8 @@
 //       app's folder fetched by id, sed, a commit by fast-import, push. ours/(d) is what node adds.
 // Then 32 concurrent promotions of different apps: ours in pods (each run as a service account of a real API server,
 // through the in-cluster landing queue: Leases, @hat/lease-queue), ours outside a cluster (optimistic retries and the
-// git landing queue), and the shell baseline: how many landed, wall time, machine CPU per promotion.
+// git landing queue), and the shell baseline: how many landed, wall time, machine CPU per promotion. Last line:
+// concurrent_wall/single is the 32 through the queue over (a); concurrent_wall/single_in_pod over (e), one alone on that path.
 // The API server: a running `hat cluster up` cluster, else a bare one started for the run (`hat cluster up
 // --no-addons`, taken down after it; it needs root and the cluster's programs, built on first use).
 // Scale: ours again, interleaved with the above, on env repos of 20,000 apps and 1,000,000 commits (seeded once per
@@ -319,7 +320,7 @@ try {
       ['one env repo\'s ceiling through the landing queue (per minute)', (60_000 / (cPod.cpu / cores)).toFixed(0)],
     ],
   );
-  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cPod.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall_no_cluster/single=${(cOurs.wall / mo).toFixed(1)} concurrent_wall/single=${(cPod.wall / mo).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)} cpu_floor_32_queue/single=${(cpuFloorQueue / mo).toFixed(1)} scale20k_flat/2k=${(mflat / mo).toFixed(2)} scale20k/2k=${(mscale / mo).toFixed(2)}`);
+  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cPod.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall_no_cluster/single=${(cOurs.wall / mo).toFixed(1)} concurrent_wall/single=${(cPod.wall / mo).toFixed(1)} concurrent_wall/single_in_pod=${(cPod.wall / mpod).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)} cpu_floor_32_queue/single=${(cpuFloorQueue / mo).toFixed(1)} scale20k_flat/2k=${(mflat / mo).toFixed(2)} scale20k/2k=${(mscale / mo).toFixed(2)}`);
 } finally {
   await cluster.stop();
   await server.stop();

@@ -20,10 +20,54 @@ const NODE_BUNDLE = {
   banner: { js: "import { createRequire as __hatCreateRequire } from 'node:module'; const require = __hatCreateRequire(import.meta.url);" },
 };
 
+/**
+ * Bundles a task program into its dist/: task.mjs, and the parts it loads only when needed (`await import()`, as the
+ * deploy program does with its lander) as chunks/<name>-<hash>.mjs beside it. The image carries them all
+ * (programFiles); a program without such imports is task.mjs alone.
+ */
 export async function bundleTask(taskDir) {
-  const outfile = path.join(taskDir, 'dist', 'task.mjs');
-  await build({ ...NODE_BUNDLE, entryPoints: [path.join(taskDir, 'src', 'main.ts')], outfile });
-  return outfile;
+  const dist = path.join(taskDir, 'dist');
+  await bundleInto(dist, 'task', path.join(taskDir, 'src', 'main.ts'));
+  await pruneChunks(dist, 'task.mjs');
+  return path.join(dist, 'task.mjs');
+}
+
+/**
+ * Builds `entry` into `dist/<name>.mjs`, with its lazily loaded code in chunks of their own. Chunk names carry a
+ * content hash: new chunks are moved in next to the old ones (a program started earlier may still load those), then
+ * the entry file is swapped in with a rename, so a program started meanwhile never reads half a bundle.
+ */
+async function bundleInto(dist, name, entry) {
+  const temp = `${dist}.${process.pid}.tmp`;
+  await rm(temp, { recursive: true, force: true });
+  await build({ ...NODE_BUNDLE, entryPoints: { [name]: entry }, outdir: temp, splitting: true, chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' } });
+  const chunks = await readdir(path.join(temp, 'chunks')).catch(() => []);
+  await mkdir(path.join(dist, chunks.length ? 'chunks' : ''), { recursive: true });
+  for (const chunk of chunks) await rename(path.join(temp, 'chunks', chunk), path.join(dist, 'chunks', chunk));
+  await rename(path.join(temp, `${name}.mjs`), path.join(dist, `${name}.mjs`));
+  await rm(temp, { recursive: true, force: true });
+}
+
+/** The files of a bundle: `entry` (in `dist`) and the chunks it reaches, as paths relative to `dist`, sorted. */
+export async function programFiles(dist, entry = 'task.mjs') {
+  const reached = new Set([entry]);
+  const visit = async (file) => {
+    const text = await readFile(path.join(dist, file), 'utf8');
+    for (const m of text.matchAll(/["']\.\/(?:chunks\/)?([\w-]+\.mjs)["']/g)) {
+      const chunk = `chunks/${m[1]}`;
+      if (reached.has(chunk)) continue;
+      reached.add(chunk);
+      await visit(chunk);
+    }
+  };
+  await visit(entry);
+  return [...reached].sort();
+}
+
+/** Removes the chunks in `dist`/chunks that `entry` does not reach. */
+async function pruneChunks(dist, entry) {
+  const reached = new Set(await programFiles(dist, entry));
+  for (const chunk of await readdir(path.join(dist, 'chunks')).catch(() => [])) if (!reached.has(`chunks/${chunk}`)) await rm(path.join(dist, 'chunks', chunk));
 }
 
 /**
@@ -39,38 +83,14 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 
 /**
  * Bundles the hat CLI into cli/dist/hat.mjs (cli/bin/hat.mjs runs it; it rebuilds it when a source is newer).
- * One file with every workspace library and npm dependency inlined, so `npm pack` of cli/ is the whole tool.
+ * Every workspace library and npm dependency inlined, so `npm pack` of cli/ is the whole tool.
  */
 export async function bundleCli() {
   const dist = path.join(repoRoot, 'cli', 'dist');
-  const outfile = path.join(dist, 'hat.mjs');
-  // Each command's code is a chunk of its own, loaded when that command runs (main.ts). Chunk names carry a content
-  // hash: new chunks are moved in next to the old ones (a hat started earlier may still load those), then the
-  // entry file is swapped in with a rename, so a hat started meanwhile never reads half a bundle.
-  const temp = `${dist}.${process.pid}.tmp`;
-  await rm(temp, { recursive: true, force: true });
-  await build({ ...NODE_BUNDLE, entryPoints: { hat: path.join(repoRoot, 'cli', 'src', 'main.ts') }, outdir: temp, splitting: true, chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' } });
-  await mkdir(path.join(dist, 'chunks'), { recursive: true });
-  for (const chunk of await readdir(path.join(temp, 'chunks'))) await rename(path.join(temp, 'chunks', chunk), path.join(dist, 'chunks', chunk));
-  await rename(path.join(temp, 'hat.mjs'), outfile);
-  await rm(temp, { recursive: true, force: true });
-  return outfile;
-}
-
-/** Removes the chunks in cli/dist/chunks that cli/dist/hat.mjs does not reach. */
-export async function pruneChunks() {
-  const dist = path.join(repoRoot, 'cli', 'dist');
-  const reached = new Set();
-  const visit = async (file) => {
-    const text = await readFile(file, 'utf8');
-    for (const m of text.matchAll(/["']\.\/(?:chunks\/)?([\w-]+\.mjs)["']/g)) {
-      if (reached.has(m[1])) continue;
-      reached.add(m[1]);
-      await visit(path.join(dist, 'chunks', m[1]));
-    }
-  };
-  await visit(path.join(dist, 'hat.mjs'));
-  for (const chunk of await readdir(path.join(dist, 'chunks'))) if (!reached.has(chunk)) await rm(path.join(dist, 'chunks', chunk));
+  // Each command's code is a chunk of its own, loaded when that command runs (main.ts); old chunks stay for hats
+  // still running, until `npm pack` prunes them.
+  await bundleInto(dist, 'hat', path.join(repoRoot, 'cli', 'src', 'main.ts'));
+  return path.join(dist, 'hat.mjs');
 }
 
 /** For `npm pack` of cli/: the Tekton validator's Go sources, which an installed hat builds on first use. */
@@ -84,6 +104,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   if (process.argv.includes('--with-validator')) await copyValidatorSources();
   const out = process.argv[2] === '--cli' ? await bundleCli() : await bundleTask(process.cwd());
   // npm pack: only the chunks the new bundle uses (earlier builds' chunks stay until then, for hats still running).
-  if (process.argv.includes('--with-validator')) await pruneChunks();
+  if (process.argv.includes('--with-validator')) await pruneChunks(path.join(repoRoot, 'cli', 'dist'), 'hat.mjs');
   console.log(`bundled ${path.relative(process.cwd(), out)}`);
 }

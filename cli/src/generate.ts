@@ -1,6 +1,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { devImage, renderReference, renderTaskYaml, spliceReference } from '@hat/task-spec';
+import { devImage, renderReference, spliceReference } from '@hat/task-spec';
+import { renderTaskYaml } from '@hat/task-spec/yaml';
 import { repoRoot } from '@hat/task-runner';
 import { PIPELINE_CHART_DIR, renderValuesTable, spliceValuesTable } from './chart-docs.ts';
 import { programs } from './task-registry.ts';

@@ -6,6 +6,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { fetchManifest, parseImageRef, type PushSession } from '@hat/oci';
+import { programFiles } from '@hat/task-runner';
 import { HatError, run, type Logger } from '@hat/task-runtime';
 import type { ImageRecipe } from './image-recipe.ts';
 
@@ -66,8 +67,12 @@ export async function buildProgramImage(b: ImageBuild): Promise<string> {
   const context = await mkdtemp(path.join(os.tmpdir(), `hat-image-${b.program}-`));
   const list = `localhost/hat-catalog/${b.program}:index-${process.pid}-${Date.now()}`;
   try {
-    await mkdir(path.join(context, 'tasks', b.program, 'dist'), { recursive: true });
-    await copyFile(b.programFile, path.join(context, 'tasks', b.program, 'dist', 'task.mjs'));
+    // The program's files (programFiles: task.mjs and its chunks) as tasks/<program>/dist/ in the build context.
+    const dist = path.join(context, 'tasks', b.program, 'dist');
+    for (const f of await programFiles(b.programFile)) {
+      await mkdir(path.dirname(path.join(dist, f)), { recursive: true });
+      await copyFile(path.join(path.dirname(b.programFile), f), path.join(dist, f));
+    }
     await copyFile(b.recipe.dockerfile, path.join(context, 'Dockerfile'));
     const images: string[] = [];
     for (const platform of b.platforms) {

@@ -6,7 +6,8 @@ import { bumpVersion, FIRST_VERSION, type Bump } from './catalog-version.ts';
 import { compareContracts, contractOf } from './contract.ts';
 import { digestOfImage, type ImageRecipe } from './image-recipe.ts';
 import { HAT_ANNOTATIONS, publishedVersions, taskFilePath } from './layout.ts';
-import { sha256, sourceDigest } from './source-digest.ts';
+import { programDigest as programDigestOf } from './program.ts';
+import { sourceDigest } from './source-digest.ts';
 import { canonicalJson, normalizeTask, parseTaskYaml, renderedForComparison, taskFacts } from './task-file.ts';
 
 export interface PlanInputs {
@@ -46,7 +47,7 @@ function differingPaths(a: unknown, b: unknown, at: string, depth: number): stri
 
 export async function planTask(def: TaskDefinition, inputs: PlanInputs): Promise<TaskPlan> {
   const programFile = await inputs.programFile(def.program);
-  const programDigest = sha256(await readFile(programFile));
+  const programDigest = await programDigestOf(programFile);
   const recipe = inputs.recipes.get(def.program);
   if (!recipe) throw new InputError(`no image recipe for program ${def.program}`);
   const digest = sourceDigest({ def, programDigest, baseDigest: recipe.baseDigest, dockerfileDigest: recipe.dockerfileDigest });

@@ -14,9 +14,10 @@ import { buildAndPushImage, withBuildahStorage } from './image-build.ts';
 import { digestOfImage, recordedRecipe, type ImageRecipe } from './image-recipe.ts';
 import { catalogTaskNames, HAT_ANNOTATIONS, publishedVersions, rebuildRepository, taskFilePath } from './layout.ts';
 import { planTask } from './plan.ts';
+import { programDigest as programDigestOf } from './program.ts';
 import { platformsOf } from './publish.ts';
 import { parseRegistryPrefix, registrySessions, resolveAuthFile } from './registry-target.ts';
-import { sha256, sourceDigest } from './source-digest.ts';
+import { sourceDigest } from './source-digest.ts';
 import { parseTaskYaml, taskFacts } from './task-file.ts';
 
 export interface RebuildOptions {
@@ -102,7 +103,7 @@ export async function rebuildCatalog(opts: RebuildOptions): Promise<RebuildResul
   const defs = new Map(opts.definitions.map((d) => [d.name, d]));
   const recipeOpts = { taskDockerfile: opts.dockerfile, ownDockerfile: opts.ownDockerfile };
   const programFile = memo(opts.programFile ?? ensureBundle);
-  const programDigest = memo(async (program) => sha256(await readFile(await programFile(program))));
+  const programDigest = memo(async (program) => programDigestOf(await programFile(program)));
 
   /** What the next publish does with a Task whose source changed, assuming the base of its last version. */
   const nextOf = memo(async (task) => {

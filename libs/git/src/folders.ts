@@ -68,6 +68,14 @@ export async function fetchFolders(opts: Omit<FoldersOptions, 'url'>): Promise<F
   // Straight into the branch HEAD names (a folder clone has no index or checkout to keep in step with it).
   const branch = `refs/heads/${opts.branch}`;
   await git(['fetch', '--quiet', '--update-head-ok', '--depth', '1', '--filter=tree:2', 'origin', `+${branch}:${branch}`], common(opts, opts.dir));
+  return refolder(opts);
+}
+
+/**
+ * Writes the root's files and `paths` afresh at the clone's branch as it is (a clone kept for another update: the
+ * server is asked only for folders it does not have yet), dropping the files of the update before.
+ */
+export async function refolder(opts: Omit<FoldersOptions, 'url'>): Promise<Folders> {
   const entries = await readdir(opts.dir);
   await Promise.all(entries.filter((e) => e !== '.git').map((e) => rm(path.join(opts.dir, e), { recursive: true, force: true })));
   return checkoutFolders(opts);

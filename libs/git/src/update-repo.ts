@@ -9,7 +9,7 @@ import { commitMessage, type Identity } from './commit.ts';
 import { git, withGitConfig } from './git.ts';
 import { deleteBranch, pushHead } from './push.ts';
 import { prepareSigningKey } from './signing.ts';
-import { cloneFolders, commitFoldersEach, fetchFolders, resolvePaths, type FolderPaths, type Folders } from './folders.ts';
+import { cloneFolders, commitFoldersEach, fetchFolders, refolder, resolvePaths, type FolderPaths, type Folders } from './folders.ts';
 import { landThroughQueue } from './landing-queue.ts';
 
 export interface RepoLimits {
@@ -36,6 +36,25 @@ const CLONE_SETTINGS = [
   ['gc.auto', '0'],
   ['maintenance.auto', 'false'],
 ] as const;
+
+/**
+ * A clone kept from one update to the next, for a caller that updates one repo several times in a row (the landing
+ * queue's holder, batch after batch): the next update starts from the head this clone last had from the server or
+ * pushed, without a new clone or a fetch of the head (a push the branch moved under meanwhile is rejected, fetched and
+ * re-applied as always). An update that fails drops it (the next clones afresh). Whoever made it removes it
+ * (dropKeptClone).
+ */
+export interface KeptClone {
+  work?: string | undefined;
+  head?: string | undefined;
+}
+
+/** Removes a kept clone's folder. */
+export async function dropKeptClone(kept: KeptClone): Promise<void> {
+  if (kept.work) await rm(kept.work, { recursive: true, force: true });
+  kept.work = undefined;
+  kept.head = undefined;
+}
 
 /** One commit an edit asks for: what it takes from disk (files and folders, from the root), and its message. */
 export interface EditCommit {
@@ -78,6 +97,8 @@ export interface UpdateRepoOptions<T> {
    * pushTo branch that did not exist before is deleted again (nothing left half-done) and the error is rethrown.
    */
   readonly afterPush?: (commit: string) => Promise<void>;
+  /** Keep the clone for the next update with the same repo, branch and credentials (KeptClone). */
+  readonly keep?: KeptClone;
   /**
    * Reads and writes files under `dir` (the root's files and `paths`; nothing else is there); runs again on the new
    * head after a rejected push (attempt > 1).
@@ -107,9 +128,12 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
   const limits = { ...DEFAULT_REPO_LIMITS, ...opts.limits };
   const { log } = opts;
   const where = mask(opts.where);
-  const work = await mkdtemp(path.join(os.tmpdir(), 'hat-repo-'));
+  const { keep } = opts;
+  const reuse = keep?.work !== undefined && keep.head !== undefined && !opts.pushTo;
+  const work = reuse ? keep!.work! : await mkdtemp(path.join(os.tmpdir(), 'hat-repo-'));
   const dir = path.join(work, 'repo');
   const signal = opts.signal ? { signal: opts.signal } : {};
+  let kept = false;
   try {
     // The signing key first: a bad one fails before the server is asked anything.
     const signingKey = opts.signingKey ? await prepareSigningKey(opts.signingKey.key, work, opts.signingKey.what) : undefined;
@@ -136,9 +160,21 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
       });
     };
     
+    /** The clone is kept (its head as the server has it) when the caller asked, and the branch itself was written. */
+    const keepClone = (head: string | undefined): boolean => {
+      if (!keep || opts.pushTo || head === undefined) return false;
+      keep.work = work;
+      keep.head = head;
+      return true;
+    };
     let useQueue = limits.queueWaitMs > 0;
     let folders: Folders = { head: undefined, paths: [], files: [] };
-    await reachable('clone', async () => {
+    if (reuse) {
+      const started = performance.now();
+      await git(['update-ref', `refs/heads/${opts.branch}`, keep!.head!], { cwd: dir, env });
+      folders = await reachable('fetch', () => refolder({ dir, branch: opts.branch, paths: opts.paths, env, what: 'fetch', ...signal }));
+      log.info(`kept clone of ${where} at ${keep!.head!.slice(0, 12)}, with ${shown(folders.paths)} (${Math.round(performance.now() - started)} ms)`);
+    } else await reachable('clone', async () => {
       const started = performance.now();
       await rm(dir, { recursive: true, force: true });
       try {
@@ -154,7 +190,10 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
 
     for (let attempt = 1; ; attempt++) {
       const outcome = await opts.edit(dir, attempt);
-      if ('done' in outcome) return { value: outcome.done, commit: undefined, commits: [], head: folders.head ?? '' };
+      if ('done' in outcome) {
+        kept = keepClone(folders.head);
+        return { value: outcome.done, commit: undefined, commits: [], head: folders.head ?? '' };
+      }
       const asked = 'commits' in outcome ? outcome.commits : [outcome.commit];
       const commits = await commitFoldersEach({
         dir,
@@ -225,9 +264,13 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
           throw err;
         }
       }
+      kept = keepClone(commit);
       return { value: outcome.value, commit, commits, head: opts.pushTo ? '' : commit };
     }
   } finally {
-    await rm(work, { recursive: true, force: true });
+    if (!kept) {
+      await rm(work, { recursive: true, force: true });
+      if (keep) keep.work = keep.head = undefined;
+    }
   }
 }

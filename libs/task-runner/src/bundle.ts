@@ -16,6 +16,17 @@ async function newestMtime(dir: string): Promise<number> {
   return newest;
 }
 
+interface BundleScript {
+  bundleTask(dir: string): Promise<string>;
+  programFiles(dist: string, entry: string): Promise<string[]>;
+}
+const bundleScript = async (): Promise<BundleScript> => (await import(path.join(repoRoot, 'scripts', 'bundle.mjs'))) as BundleScript;
+
+/** A program's files: its bundle `entry` and the chunks it loads, relative to the entry's folder, sorted. */
+export async function programFiles(entry: string): Promise<string[]> {
+  return (await bundleScript()).programFiles(path.dirname(entry), path.basename(entry));
+}
+
 const pending = new Map<string, Promise<string>>();
 
 /** The bundle of a task program, rebuilt with esbuild when its sources (or any lib) are newer. */
@@ -28,8 +39,7 @@ export function ensureBundle(program: string): Promise<string> {
       const built = await stat(out).then((s) => s.mtimeMs, () => 0);
       const sources = Math.max(await newestMtime(path.join(taskDir, 'src')), await newestMtime(path.join(repoRoot, 'libs')));
       if (built < sources) {
-        const { bundleTask } = (await import(path.join(repoRoot, 'scripts', 'bundle.mjs'))) as { bundleTask: (dir: string) => Promise<string> };
-        await bundleTask(taskDir);
+        await (await bundleScript()).bundleTask(taskDir);
       }
       return out;
     })();

@@ -1,4 +1,4 @@
-export { ensureBundle, hasRepo, repoRoot, toolsBin } from './bundle.ts';
+export { ensureBundle, hasRepo, programFiles, repoRoot, toolsBin } from './bundle.ts';
 export { programOfImage, runTaskLocally } from './run-local.ts';
 export type { LocalRunOptions, LocalRunResult } from './run-local.ts';
 export { substitute } from './substitute.ts';

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { CommandError, oneLine } from './errors.ts';
 import { mask } from './secrets.ts';
 
@@ -32,6 +31,9 @@ export async function run(file: string, args: readonly string[], opts: RunOption
         yield line;
       })
     : undefined;
+  // Loaded by the first run, not with the runtime: a program that runs no tool (a deploy that files its request in the
+  // landing queue and waits) starts without it.
+  const { execa } = await import('execa');
   const result = await execa(file, args, {
     env: opts.env ?? {},
     extendEnv: true,

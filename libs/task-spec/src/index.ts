@@ -12,6 +12,6 @@ export {
 } from './env-names.ts';
 export { paramInfos } from './param-info.ts';
 export type { ParamInfo } from './param-info.ts';
-export { devImage, GENERATED_HEADER, renderTaskObject, renderTaskYaml, TASK_PLATFORMS, TEKTON_MIN_VERSION, TMP_VOLUME } from './render-task.ts';
+export { devImage, GENERATED_HEADER, renderTaskObject, TASK_PLATFORMS, TEKTON_MIN_VERSION, TMP_VOLUME } from './render-task.ts';
 export type { RenderOptions } from './render-task.ts';
 export { REFERENCE_END, REFERENCE_START, renderReference, spliceReference } from './render-readme.ts';

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import type { TaskDefinition } from './define-task.ts';
 import {
   IMAGE_ENTRYPOINT,
@@ -97,7 +96,3 @@ export function renderTaskObject(task: TaskDefinition, opts: RenderOptions): Rec
 }
 
 export const GENERATED_HEADER = '# Generated from the task definition (src/task.ts) by `hat generate`; do not edit.\n';
-
-export function renderTaskYaml(task: TaskDefinition, opts: RenderOptions): string {
-  return GENERATED_HEADER + stringify(renderTaskObject(task, opts), { lineWidth: 0, aliasDuplicateObjects: false });
-}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { parse } from 'yaml';
-import { defineTask, paramInfos, renderReference, renderTaskObject, renderTaskYaml, spliceReference, REFERENCE_START, REFERENCE_END } from '@hat/task-spec';
+import { defineTask, paramInfos, renderReference, renderTaskObject, spliceReference, REFERENCE_START, REFERENCE_END } from '@hat/task-spec';
+import { renderTaskYaml } from '@hat/task-spec/yaml';
 
 const task = defineTask({
   name: 'sample',

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { HatError, InputError, readMountKey, registerSecret } from '@hat/task-runtime';
 import type { GitAuth, Identity } from '@hat/git';
-import { isDns1123Label } from '@hat/gitops';
+import { isDns1123Label } from '@hat/gitops/names';
 import type { RegistryCredential } from '@hat/oci';
 import type { UpstreamRepo } from './upstream.ts';
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HatError, InputError, type Logger } from '@hat/task-runtime';
-import { updateRepo, type EditCommit, type GitAuth, type Identity, type RepoLimits } from '@hat/git';
+import { updateRepo, type EditCommit, type GitAuth, type Identity, type KeptClone, type RepoLimits } from '@hat/git';
 import { appDir, appFolder, applyDeploy, compareSemver, isGitopsError, parseSemver, readAppFiles, readLayout, readAppState, unifiedDiff, type AppFiles, type AppPaths } from '@hat/gitops';
 
 export interface PromoteRequest {
@@ -31,6 +31,8 @@ export interface PromoteRequest {
   /** Pull-request mode: push to this branch instead (see updateRepo), then `afterPush` opens or updates its pull request. */
   readonly pushTo?: { readonly branch: string; readonly expect: string | undefined };
   readonly afterPush?: (commit: string, change: Change) => Promise<void>;
+  /** Keep the clone for the next promoteMany into the same repo (the landing queue's holder, batch after batch). */
+  readonly keep?: KeptClone;
 }
 
 /** The deploy commit's subject, diff and trailers (a pull request's title and body). */
@@ -92,6 +94,7 @@ export async function promoteMany(reqs: readonly PromoteRequest[], shared: Promo
     ...(shared.limits ? { limits: shared.limits } : {}),
     ...(shared.signingKey && !shared.dryRun ? { signingKey: shared.signingKey } : {}),
     ...(shared.pushTo ? { pushTo: shared.pushTo } : {}),
+    ...(shared.keep ? { keep: shared.keep } : {}),
     ...(shared.afterPush ? { afterPush: (commit: string) => shared.afterPush!(commit, changes[0]!) } : {}),
     async edit(dir, attempt) {
       const values: Array<Value | Error> = [];

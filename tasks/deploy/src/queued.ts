@@ -1,14 +1,15 @@
 // The in-cluster landing queue of one env repo's branch (@hat/lease-queue): a deploy in a pod files its params as a
 // request; whoever holds the queue's Lease lands every request filed behind it in one push, one commit per app
-// (promoteMany), checking each as its own run would (require-upstream, the artifact checks). 32 deploys arriving at
-// once are one clone and one push instead of 32 clones and a storm of rejected pushes. Outside a pod (the CLI,
-// `hat task run`), or where the service account may not use Leases, deploys push themselves (promote).
+// (push.ts: promoteMany), checking each as its own run would (require-upstream, the artifact checks). 32 deploys
+// arriving at once are one clone and one push instead of 32 clones and a storm of rejected pushes. Outside a pod (the
+// CLI, `hat task run`), or where the service account may not use Leases, deploys push themselves (promote).
+// A run that only files and waits loads this and the queue, not the lander (run.ts loads push.ts when it lands).
 import { createHash } from 'node:crypto';
-import { HatError, InputError, mask, parseParams, type TaskContext } from '@hat/task-runtime';
+import { HatError, InputError, parseParams, type TaskContext } from '@hat/task-runtime';
 import { ForbiddenError, serviceAccountApi, submit, type Outcome } from '@hat/lease-queue';
 import type { ParamsOf } from '@hat/task-spec';
 import type { EnvRepoConfig } from './credentials.ts';
-import { promoteMany, type PromoteOutcome, type PromoteRequest } from './promote.ts';
+import type { PromoteOutcome } from './promote.ts';
 import { deployTask, type Environment } from './task.ts';
 
 type Params = ParamsOf<ReturnType<typeof deployTask>>;
@@ -47,8 +48,8 @@ export interface QueuedOptions {
   readonly env: string;
   readonly repo: EnvRepoConfig;
   readonly params: QueuedParams;
-  /** Checks a request and builds it, as a run of its own would (throws to refuse it). */
-  prepare(p: QueuedParams): Promise<PromoteRequest>;
+  /** Lands a batch, each request as its params or the reason they were refused: one outcome each, in order. */
+  land(batch: ReadonlyArray<QueuedParams | Error>): Promise<Array<Outcome<PromoteOutcome>>>;
   readonly ctx: TaskContext;
 }
 
@@ -67,7 +68,13 @@ export async function promoteQueued(o: QueuedOptions): Promise<PromoteOutcome | 
       waitMs: QUEUE_WAIT_MS,
       log: o.ctx.log,
       ...(o.ctx.signal ? { signal: o.ctx.signal } : {}),
-      land: (batch) => land(batch, o),
+      land: (batch) => o.land(batch.map((r) => {
+        try {
+          return parsed(o.env, r);
+        } catch (err) {
+          return err as Error;
+        }
+      })),
     });
     if ('ok' in outcome) return outcome.ok;
     throw outcome.exitCode === 2 ? new InputError(outcome.error) : new HatError(outcome.error);
@@ -78,28 +85,4 @@ export async function promoteQueued(o: QueuedOptions): Promise<PromoteOutcome | 
   } finally {
     api.close();
   }
-}
-
-/** Lands a batch: each request checked and built, then all of them in one push. */
-async function land(batch: readonly RawRequest[], o: QueuedOptions): Promise<Array<Outcome<PromoteOutcome>>> {
-  // Written into the request's Lease for its run to read: masked like every log line.
-  const failed = (err: unknown): Outcome<PromoteOutcome> => ({ error: mask(err instanceof Error ? err.message : String(err)), exitCode: err instanceof HatError ? err.exitCode : 1 });
-  const prepared = await Promise.all(
-    batch.map(async (r) => {
-      try {
-        return await o.prepare(parsed(o.env, r));
-      } catch (err) {
-        return err as Error;
-      }
-    }),
-  );
-  const ready = prepared.filter((r): r is PromoteRequest => !(r instanceof Error));
-  // The lander's settings; no landing queue in git behind this one (the Lease already orders the pushes).
-  const promoted = ready.length ? await promoteMany(ready, { ...ready[0]!, limits: { queueWaitMs: 0 } }).catch((err: unknown) => ready.map(() => err as Error)) : [];
-  let next = 0;
-  return prepared.map((r) => {
-    if (r instanceof Error) return failed(r);
-    const done = promoted[next++]!;
-    return done instanceof Error ? failed(done) : { ok: done };
-  });
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineTask } from '@hat/task-spec';
-import { isDns1123Label, isValidOciTag, parseSemver } from '@hat/gitops';
+import { isDns1123Label, isValidOciTag } from '@hat/gitops/names';
+import { parseSemver } from '@hat/gitops/semver';
 // Not '@hat/argocd': that would load @kubernetes/client-node on every start (cluster-wait.ts loads it when needed).
 import { durationMs } from '@hat/argocd/duration';
 import { parseImageRef } from '@hat/oci';
