@@ -6,6 +6,7 @@ import type { EnvRepoConfig } from './credentials.ts';
 import type { PromoteRequest } from './promote.ts';
 import type { QueuedParams } from './queued.ts';
 import { checkUpstream } from './upstream.ts';
+import type { DeployRecord } from './history.ts';
 import { artifactCheck } from './artifact-hook.ts';
 
 export interface PrepareOptions {
@@ -13,13 +14,15 @@ export interface PrepareOptions {
   readonly repo: EnvRepoConfig;
   readonly dryRun: boolean;
   readonly ctx: TaskContext;
+  /** Upstream histories read for this batch (UpstreamCheck.histories). */
+  readonly histories?: Map<string, Promise<DeployRecord[]>>;
 }
 
 export async function prepareRequest(p: QueuedParams, o: PrepareOptions): Promise<PromoteRequest> {
   const { env, repo, ctx } = o;
   const signal = ctx.signal ? { signal: ctx.signal } : {};
   if (repo.upstream) {
-    const why = await checkUpstream({ env, app: p.app, version: p.version, sourceCommit: p['source-commit'], rollback: p.rollback, upstream: repo.upstream, own: repo, log: ctx.log, ...signal });
+    const why = await checkUpstream({ env, app: p.app, version: p.version, sourceCommit: p['source-commit'], rollback: p.rollback, upstream: repo.upstream, own: repo, log: ctx.log, ...signal, ...(o.histories ? { histories: o.histories } : {}) });
     ctx.log.info(`require-upstream ${repo.upstream.env}: ${why}`);
   }
   return {

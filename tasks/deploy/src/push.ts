@@ -31,7 +31,9 @@ export function lander(o: PrepareOptions): Lander {
 }
 
 async function landBatch(batch: ReadonlyArray<QueuedParams | Error>, o: PrepareOptions, keep: KeptClone): Promise<Array<Outcome<PromoteOutcome>>> {
-  const prepared = await Promise.all(batch.map(async (p) => (p instanceof Error ? p : prepareRequest(p, o).catch((err: unknown) => err as Error))));
+  // require-upstream reads each upstream repo's history once for the whole batch.
+  const batchOptions = { ...o, histories: new Map() };
+  const prepared = await Promise.all(batch.map(async (p) => (p instanceof Error ? p : prepareRequest(p, batchOptions).catch((err: unknown) => err as Error))));
   const ready = prepared.filter((r): r is PromoteRequest => !(r instanceof Error));
   // The lander's settings; no landing queue in git behind this one (the Lease already orders the pushes).
   const promoted = ready.length ? await promoteMany(ready, { ...ready[0]!, limits: { queueWaitMs: 0 }, keep }).catch((err: unknown) => ready.map(() => err as Error)) : [];

@@ -26,6 +26,11 @@ export interface UpstreamCheck {
   readonly own: { readonly url: string; readonly branch: string; readonly auth: GitAuth };
   readonly log: Logger;
   readonly signal?: AbortSignal;
+  /**
+   * Histories already read, by repo: the landing queue's holder checks a whole batch against one read of each repo
+   * (each read clones the repo's whole commit history), not one per request.
+   */
+  readonly histories?: Map<string, Promise<DeployRecord[]>>;
 }
 
 const short = (sha: string): string => sha.slice(0, 12);
@@ -36,9 +41,16 @@ const sameCommit = (a: string, b: string): boolean => {
 };
 
 async function historyOf(env: string, repo: { url: string; branch: string; auth: GitAuth }, app: string, check: UpstreamCheck): Promise<DeployRecord[]> {
+  const read = () => withRetry({ log: check.log, ...(check.signal ? { signal: check.signal } : {}) }, `${env} repo ${repo.url}`, () => readDeployHistory(env, repo.url, repo.branch, repo.auth));
   try {
-    const records = await withRetry({ log: check.log, ...(check.signal ? { signal: check.signal } : {}) }, `${env} repo ${repo.url}`, () => readDeployHistory(env, repo.url, repo.branch, repo.auth));
-    return records.filter((r) => r.app === app);
+    const key = `${env} ${repo.url}#${repo.branch}`;
+    let records = check.histories?.get(key);
+    if (!records) {
+      // In a batch, said once (the runs behind it each log their own check's reason).
+      records = check.histories ? check.log.time((all) => `read the ${env} repo's deploy history for the batch (${all.length} deploy${all.length === 1 ? '' : 's'})`, read) : read();
+      check.histories?.set(key, records);
+    }
+    return (await records).filter((r) => r.app === app);
   } catch (err) {
     const why = err instanceof AuthError ? 'its credentials were refused' : oneLine(err instanceof Error ? err.message : String(err));
     throw new HatError(`${check.env} takes only what ${check.upstream.env} ran, but the ${env} repo ${repo.url} cannot be read (${why}); nothing written`);

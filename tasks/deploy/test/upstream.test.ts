@@ -6,6 +6,9 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '@hat/task-runner';
+import { createLogger, type TaskContext } from '@hat/task-runtime';
+import { readEnvRepoConfig } from '../src/credentials.ts';
+import { lander } from '../src/push.ts';
 import { startGitServer, type GitRepo, type GitServer } from '../../../test/stack/index.ts';
 import { appFiles, bare, envObjects, runDeploy, tempDir } from './helpers.ts';
 
@@ -92,5 +95,30 @@ describe('require-upstream: prod only from what stage ran', () => {
     const no = await hat('deploy', 'web', '1.3.0', '--env', 'prod', '--repo', prod.url, '--require', `stage=${stage.url}`);
     expect([no.exitCode, no.stderr.trim()]).toEqual([2, `error: prod takes only what stage ran: web 1.3.0 (no source commit given) was never deployed to stage (${stage.url}); deploy it to stage first, or roll back to a version this env ran before (rollback=true)`]);
     expect((await hat('deploy', 'web', '1.3.0', '--env', 'prod', '--repo', prod.url, '--require', 'stage')).stderr.trim()).toBe('error: --require: expected ENV=URL of the env whose runs this one takes, e.g. stage=https://git.example.com/gitops/stage.git (got "stage")');
+  });
+});
+
+describe('require-upstream in a batch the landing queue\'s holder lands', () => {
+  it('reads the upstream history once for the whole batch, lands what stage ran, refuses the rest one by one', async () => {
+    for (const [repo, name] of [[stage, 'gitops-stage'], [prod, 'gitops-prod']] as const) {
+      await server.seedRepo(name, { ...appFiles('api', '1.0.0'), ...appFiles('worker', '1.0.0') }, `${repo.name}: api and worker`);
+    }
+    const stageObjects = await envObjects('stage', stage, STAGE);
+    for (const app of ['web', 'api', 'worker']) expect((await runDeploy('stage', stageObjects, { app, version: '4.0.0' })).exitCode).toBe(0);
+    const objects = await prodObjects();
+    const lines: string[] = [];
+    const log = createLogger({ write: (l) => lines.push(l) });
+    const repo = await readEnvRepoConfig('prod', objects.config, objects.secret);
+    const request = (app: string, version: string) => ({ app, version, rollback: false, 'tls-verify': true });
+    const holder = lander({ env: 'prod', repo, dryRun: false, ctx: { log, env: {}, signal: new AbortController().signal } as unknown as TaskContext });
+    try {
+      const outcomes = await holder.land([request('web', '4.0.0'), request('api', '4.0.0'), request('worker', '4.0.0'), request('web', '9.9.9')]);
+      expect(outcomes.slice(0, 3).map((o) => ('ok' in o ? o.ok.status : o.error))).toEqual(['deployed', 'deployed', 'deployed']);
+      expect(outcomes[3]).toMatchObject({ exitCode: 2, error: expect.stringContaining('prod takes only what stage ran: web 9.9.9') });
+    } finally {
+      await holder.close();
+    }
+    expect(lines.filter((l) => l.startsWith('read the stage repo\'s deploy history for the batch')).length).toBe(1);
+    for (const app of ['web', 'api', 'worker']) expect(await bare(server, prod).show(`apps/${app}/values.yaml`)).toContain('tag: "4.0.0"');
   });
 });
