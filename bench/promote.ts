@@ -5,10 +5,14 @@
 //   (c) floor: the least git work any promotion needs: clone --depth 1 --filter=blob:none --sparse of the app folder, sed, commit, push;
 //   (d) ours' git work by hand: a clone of the commit, its root tree and the root's entries (--filter=tree:2), the
 //       app's folder fetched by id, sed, a commit by fast-import, push. ours/(d) is what node adds.
-// Then 32 concurrent promotions of different apps: ours in pods (each run as a service account of a real API server,
-// through the in-cluster landing queue: Leases, @hat/lease-queue), ours outside a cluster (optimistic retries and the
-// git landing queue), and the shell baseline: how many landed, wall time, machine CPU per promotion. Last line:
-// concurrent_wall/single is the 32 through the queue over (a); concurrent_wall/single_in_pod over (e), one alone on that path.
+//   (e) ours in a pod: the task as a service account of a real API server, through the in-cluster landing queue;
+//   (f) ours as a CustomRun: created as Tekton creates one for a Pipeline task, served by the deploy controller
+//       (HAT_SERVE=custom-runs, a process here with its Deployment's service account), done when its status says so.
+// Then 32 concurrent promotions of different apps: as CustomRuns (the deploy controller), ours in pods (the landing
+// queue: Leases, @hat/lease-queue), ours outside a cluster (optimistic retries and the git landing queue), and the
+// shell baseline: how many landed, wall time, machine CPU per promotion. Last line: concurrent_wall/single is the 32
+// CustomRuns over (a), the task alone; concurrent_wall_controller/single_controller over (f), one alone on that path;
+// concurrent_wall_queue/single and …/single_in_pod the same for the landing queue.
 // The API server: a running `hat cluster up` cluster, else a bare one started for the run (`hat cluster up
 // --no-addons`, taken down after it; it needs root and the cluster's programs, built on first use).
 // Scale: ours again, interleaved with the above, on env repos of 20,000 apps and 1,000,000 commits (seeded once per
@@ -26,8 +30,10 @@ import { deployTask } from '@hat/task-deploy';
 import { startGitServer } from '../test/stack/index.ts';
 import { cachedEntry, inputKey } from '@hat/image';
 import { appDir, LAYOUT_FILE, layoutFile, type Layout } from '@hat/gitops';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { applyObjects, clusterDown, clusterLayout, clusterStatus, clusterUp, loadKubeconfig, parseManifests, serviceAccountEnv } from '@hat/cluster';
+import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { applyObjects, clusterDown, clusterLayout, clusterStatus, clusterUp, customRunCrd, deployControllerName, deployControllerObjects, ensureComponent, loadKubeconfig, parseManifests, serviceAccountEnv, type TaskObject } from '@hat/cluster';
+import { createLogger } from '@hat/task-runtime';
+import { startDeployController } from '../tasks/deploy/test/controller-process.ts';
 import { repoRoot, toolsBin } from '@hat/task-runner';
 import { childrenCpuMs, machineCpuMs, median, ms, printTable, timeRuns } from './lib.ts';
 
@@ -109,8 +115,11 @@ async function reverseIndexes(dir: string): Promise<void> {
   for (const pack of packs) await execa('git', ['--git-dir', dir, 'index-pack', '--rev-index', path.join(dir, 'objects', 'pack', pack)]);
 }
 
-/** A service account with the pipeline chart's landing-queue Role, in a namespace of its own: the step env of a run as it. */
-async function inCluster(dir: string): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
+/**
+ * A service account with the pipeline chart's landing-queue Role, in a namespace of its own: the step env of a run as
+ * it; and the deploy controller's (deployControllerObjects), with Tekton's CustomRun CRD.
+ */
+async function inCluster(dir: string): Promise<{ env: Record<string, string>; controllerEnv: Record<string, string>; admin: KubeConfig; namespace: string; stop: () => Promise<void> }> {
   const layout = clusterLayout();
   const started = !(await clusterStatus(layout)).running;
   if (started) await clusterUp({ layout, addons: false });
@@ -123,8 +132,17 @@ async function inCluster(dir: string): Promise<{ env: Record<string, string>; st
   await applyObjects(admin, parseManifests(rbac.stdout).map((o) => ({ ...o, metadata: { namespace, ...o.metadata } })));
   await mkdir(dir, { recursive: true });
   const env = await serviceAccountEnv(admin, namespace, 'bench', dir);
+  // The deploy controller's CustomRuns (Tekton's CRD alone on a bare cluster), its service account and Roles.
+  await applyObjects(admin, await customRunCrd((await ensureComponent('tekton-pipelines', { log: createLogger() })).assets['config']!));
+  const task = renderTaskObject(deployTask('test'), { version: 'dev', image: devImage('deploy') }) as unknown as TaskObject;
+  await applyObjects(admin, deployControllerObjects(task, { namespace, argocdNamespace: namespace }).filter((o) => o.kind !== 'Deployment'));
+  await mkdir(`${dir}-controller`, { recursive: true });
+  const controllerEnv = await serviceAccountEnv(admin, namespace, deployControllerName('test'), `${dir}-controller`);
   return {
     env,
+    controllerEnv,
+    admin,
+    namespace,
     stop: async () => {
       if (started) await clusterDown({ layout });
       else await core.deleteNamespace({ name: namespace });
@@ -212,6 +230,26 @@ try {
   };
   const ours = await deployInto(repo.url, 'objects');
   const oursInPod = await deployInto(repo.url, 'pod-objects', cluster.env);
+  // The deploy controller (HAT_SERVE=custom-runs) serving deploy-test's CustomRuns: a promotion is a CustomRun as
+  // Tekton creates it for a Pipeline task, done when the controller has set its Succeeded condition (seen by a watch).
+  const controller = await startDeployController('test', { config: path.join(work, 'objects', 'cm'), secret: path.join(work, 'objects', 'secret') }, cluster.controllerEnv);
+  const customRuns = cluster.admin.makeApiClient(CustomObjectsApi);
+  const waiting = new Map<string, (ok: boolean) => void>();
+  const runsPath = `/apis/tekton.dev/v1beta1/namespaces/${cluster.namespace}/customruns`;
+  const watching = await new Watch(cluster.admin).watch(runsPath, {}, (_type: string, run: { metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }) => {
+    const c = run.status?.conditions?.find((x) => x.type === 'Succeeded' && x.status !== 'Unknown');
+    if (c) waiting.get(run.metadata.name)?.(c.status === 'True');
+  }, () => undefined);
+  let runSerial = 0;
+  const viaController = async (app: string): Promise<boolean> => {
+    const name = `bench-${runSerial++}`;
+    const done = new Promise<boolean>((resolve) => waiting.set(name, resolve));
+    const params = [{ name: 'app', value: app }, { name: 'version', value: nextVersion() }];
+    await customRuns.createNamespacedCustomObject({ group: 'tekton.dev', version: 'v1beta1', namespace: cluster.namespace, plural: 'customruns', body: { apiVersion: 'tekton.dev/v1beta1', kind: 'CustomRun', metadata: { name }, spec: { customRef: { apiVersion: 'hat.dev/v1alpha1', kind: 'Deploy', name: 'deploy-test' }, params } } });
+    if (!(await done)) throw new Error(`CustomRun ${name} failed: ${controller.lines.slice(-5).join(' | ')}`);
+    waiting.delete(name);
+    return true;
+  };
   // The scale repos: seeded once per machine (minutes each), then shared read-only through alternates (seconds).
   const t1 = performance.now();
   const scaleRepo = async (layout: Layout) => {
@@ -232,6 +270,7 @@ try {
 
   await ours('app-0'); // builds the bundle once, outside the timing
   await oursInPod('app-0'); // and creates the queue's lock
+  await viaController('app-0'); // and the controller's clone, kept from then on
   await oursScale('app-0'); // and the server's first look at the large repos
   await oursScaleFlat('app-0');
   // CPU one promotion costs: the client (the task's node and its git processes, waited for by this process) and the
@@ -253,6 +292,7 @@ try {
   const tFloor: number[] = [];
   const tHand: number[] = [];
   const tPod: number[] = [];
+  const tCtl: number[] = [];
   const tScale: number[] = [];
   const tScaleFlat: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -263,6 +303,7 @@ try {
     tFloor.push(...(await timeRuns(1, () => floor(`app-${app++}`))));
     tHand.push(...(await timeRuns(1, () => oursByHand(`app-${app++}`))));
     tPod.push(...(await timeRuns(1, () => oursInPod(`app-${app++}`))));
+    tCtl.push(...(await timeRuns(1, () => viaController(`app-${app++}`))));
   }
 
   const concurrent = async (fn: (a: string) => Promise<boolean>) => {
@@ -272,11 +313,15 @@ try {
     const landed = (await Promise.all(Array.from({ length: 32 }, (_, i) => fn(`app-${base + i}`).catch(() => false)))).filter(Boolean).length;
     return { landed, wall: performance.now() - t, cpu: (machineCpuMs() - m0) / 32 };
   };
+  const cCtl = await concurrent(viaController);
   const cPod = await concurrent(oursInPod);
   const cOurs = await concurrent(ours);
   const cShell = await concurrent(shell);
 
-  const [mo, ms_, mf, mh, mscale, mflat, mpod] = [median(tOurs), median(tShell), median(tFloor), median(tHand), median(tScale), median(tScaleFlat), median(tPod)];
+  watching.abort();
+  await controller.stop();
+  if (process.env['HAT_BENCH_CONTROLLER_LOG']) await writeFile(process.env['HAT_BENCH_CONTROLLER_LOG'], `${controller.lines.join('\n')}\n`);
+  const [mo, ms_, mf, mh, mscale, mflat, mpod, mctl] = [median(tOurs), median(tShell), median(tFloor), median(tHand), median(tScale), median(tScaleFlat), median(tPod), median(tCtl)];
   console.log(`bench/promote: env repo with ${APPS} apps and ${count} commits over smart HTTP (seeded in ${ms(seeded)}); median of ${RUNS} runs\n`);
   console.log(`scale: env repos with ${SCALE_APPS} apps and ${scaleCount} commits, sharded and flat (from the user cache in ${ms(scaleSeeded)})\n`);
   printTable(
@@ -287,6 +332,7 @@ try {
       ['(c) floor: sparse blob-less clone of the app, sed, commit, push', ms(mf), ms(Math.min(...tFloor)), ms(Math.max(...tFloor)), '1.00×'],
       ['(d) ours\' git work by hand: root entries, the folder by id, sed, fast-import, push', ms(mh), ms(Math.min(...tHand)), ms(Math.max(...tHand)), `${(mh / mf).toFixed(2)}×`],
       ['(e) ours in a pod: through the landing queue (Leases), alone', ms(mpod), ms(Math.min(...tPod)), ms(Math.max(...tPod)), `${(mpod / mf).toFixed(2)}×`],
+      ['(f) ours as a CustomRun: the deploy controller, alone', ms(mctl), ms(Math.min(...tCtl)), ms(Math.max(...tCtl)), `${(mctl / mf).toFixed(2)}×`],
       [`(a) ours on ${SCALE_APPS} apps / ${scaleCount} commits, sharded`, ms(mscale), ms(Math.min(...tScale)), ms(Math.max(...tScale)), `${(mscale / mf).toFixed(2)}×`],
       [`(a) ours on ${SCALE_APPS} apps / ${scaleCount} commits, flat`, ms(mflat), ms(Math.min(...tScaleFlat)), ms(Math.max(...tScaleFlat)), `${(mflat / mf).toFixed(2)}×`],
     ],
@@ -295,6 +341,7 @@ try {
   printTable(
     ['32 concurrent promotions', 'landed', 'wall time', 'vs (a) single', 'machine CPU each'],
     [
+      ['ours as CustomRuns: the deploy controller', `${cCtl.landed}/32`, ms(cCtl.wall), `${(cCtl.wall / mo).toFixed(1)}×`, ms(cCtl.cpu)],
       ['ours in pods: the landing queue (Leases)', `${cPod.landed}/32`, ms(cPod.wall), `${(cPod.wall / mo).toFixed(1)}×`, ms(cPod.cpu)],
       ['ours outside a cluster: optimistic retries, git queue', `${cOurs.landed}/32`, ms(cOurs.wall), `${(cOurs.wall / mo).toFixed(1)}×`, ms(cOurs.cpu)],
       ['shell (no retry)', `${cShell.landed}/32`, ms(cShell.wall), `${(cShell.wall / mo).toFixed(1)}×`, ms(cShell.cpu)],
@@ -318,9 +365,12 @@ try {
       ['machine-wide, each of 32 through the landing queue', ms(cPod.cpu)],
       [`32 through the landing queue on ${cores} cores, CPU alone`, ms(cpuFloorQueue)],
       ['one env repo\'s ceiling through the landing queue (per minute)', (60_000 / (cPod.cpu / cores)).toFixed(0)],
+      ['machine-wide, each of 32 through the deploy controller', ms(cCtl.cpu)],
+      ['one env repo\'s ceiling through the deploy controller (per minute)', (60_000 / (cCtl.cpu / cores)).toFixed(0)],
+      ['32 through the deploy controller, as measured (per minute)', ((32 * 60_000) / cCtl.wall).toFixed(0)],
     ],
   );
-  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cPod.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall_no_cluster/single=${(cOurs.wall / mo).toFixed(1)} concurrent_wall/single=${(cPod.wall / mo).toFixed(1)} concurrent_wall/single_in_pod=${(cPod.wall / mpod).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)} cpu_floor_32_queue/single=${(cpuFloorQueue / mo).toFixed(1)} scale20k_flat/2k=${(mflat / mo).toFixed(2)} scale20k/2k=${(mscale / mo).toFixed(2)}`);
+  console.log(`\npromote: ours/floor=${(mo / mf).toFixed(2)} ours/shell=${(mo / ms_).toFixed(2)} concurrent_landed=${cPod.landed}/32 shell_concurrent_landed=${cShell.landed}/32 concurrent_wall_no_cluster/single=${(cOurs.wall / mo).toFixed(1)} concurrent_wall_queue/single=${(cPod.wall / mo).toFixed(1)} concurrent_wall_queue/single_in_pod=${(cPod.wall / mpod).toFixed(1)} concurrent_wall_controller/single_controller=${(cCtl.wall / mctl).toFixed(1)} concurrent_wall/single=${(cCtl.wall / mo).toFixed(1)} cpu_floor_32/single=${(cpuFloor32 / mo).toFixed(1)} cpu_floor_32_queue/single=${(cpuFloorQueue / mo).toFixed(1)} scale20k_flat/2k=${(mflat / mo).toFixed(2)} scale20k/2k=${(mscale / mo).toFixed(2)}`);
 } finally {
   await cluster.stop();
   await server.stop();

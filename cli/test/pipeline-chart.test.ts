@@ -13,6 +13,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '@hat/task-runner';
 import { checkChartDocs, PIPELINE_CHART_DIR, renderValuesTable } from '../src/chart-docs.ts';
 import { validateFiles } from '@hat/catalog';
+import { customTaskRef } from '@hat/task-deploy';
 import { startGitea } from '../../test/stack/index.ts';
 
 const chart = PIPELINE_CHART_DIR;
@@ -503,6 +504,20 @@ describe('what each provider renders', () => {
     expect(deployParams(objects, 'test')['wait-for-merge']).toBeUndefined();
     expect((await validateFiles([await tempFile(yaml)])).problems).toEqual([]);
     expect((await helmTemplate(['-f', example('minimal'), '-f', await envs('mergeTimeout: soon')])).stderr).toMatch(/mergeTimeout': 'soon' does not match/);
+  });
+
+  it('controller: only that environment\'s deploy is a custom task the env\'s deploy controller serves, with the Task\'s params; not with waitForMerge', async () => {
+    type Task = { name: string; taskRef: Record<string, unknown>; params: { name: string; value: string }[] };
+    const tasks = (objects: K8sObject[]) => (find(objects, 'Pipeline').spec as { tasks: Task[] }).tasks;
+    const envs = (prod: string) => tempFile(`environments: [{name: test, branches: [main]}, {name: prod, tags: ["v*"], ${prod}}]\n`);
+    const { objects, yaml } = await render(['-f', example('minimal'), '-f', await envs('controller: true, waitForSync: true')]);
+    const prod = tasks(objects).find((t) => t.name === 'deploy-prod')!;
+    const test = tasks(objects).find((t) => t.name === 'deploy-test')!;
+    expect(prod.taskRef).toEqual(customTaskRef('prod'));
+    expect(test.taskRef['kind']).not.toBe('Deploy');
+    expect(prod.params.map((p) => p.name)).toEqual([...test.params.map((p) => p.name), 'wait-for-sync', 'sync-timeout', 'argocd-namespace']);
+    expect((await validateFiles([await tempFile(yaml)])).problems).toEqual([]);
+    expect((await helmTemplate(['-f', example('minimal'), '-f', await envs('controller: true, waitForMerge: true')])).stderr).toContain('environments: prod has controller and waitForMerge: the deploy controller only pushes (pull-request mode needs the Task)');
   });
 
   it('the listener ServiceAccount gets the roles Tekton Triggers ships for listeners', async () => {

@@ -20,6 +20,7 @@ import { catalogRepo, CATALOG_USER, hat } from './install.ts';
 import { startGitServer, type GitServer } from '../stack/index.ts';
 import { startTestCluster, type TestCluster } from './fixture.ts';
 import { landingQueueTests } from './landing-queue.ts';
+import { deployControllerTests } from './deploy-controller.ts';
 import { createLogger } from '@hat/task-runtime';
 
 const log = createLogger({ prefix: 'test:cluster' });
@@ -326,6 +327,7 @@ describe('hat cluster', () => {
   });
 
   landingQueueTests(() => loadKubeconfig(layout.adminKubeconfig), tempDir);
+  deployControllerTests(() => loadKubeconfig(layout.adminKubeconfig), tempDir);
 
   it('up again changes nothing: the same processes keep running', async () => {
     const before = (await clusterStatus(layout)).processes;

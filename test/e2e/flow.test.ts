@@ -176,10 +176,14 @@ async function lastLogLine(taskRun: TektonRun, step = 'run'): Promise<string> {
   return log.trim().split('\n').at(-1)!.replace(/^\S+Z\s+/, '');
 }
 
-/** Waits (bounded) until the PipelineRun is done; its Succeeded condition, its TaskRuns' outcomes and a results reader. */
+/** The CustomRuns of a PipelineRun (its custom tasks: a deploy controller's). */
+const customRunsOf = async (pipelineRun: string): Promise<TektonRun[]> =>
+  ((await custom.listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1beta1', namespace: NAMESPACE, plural: 'customruns', labelSelector: `tekton.dev/pipelineRun=${pipelineRun}` })) as { items: TektonRun[] }).items;
+
+/** Waits (bounded) until the PipelineRun is done; its Succeeded condition, its TaskRuns' and CustomRuns' outcomes and a results reader. */
 async function finishedRun(name: string, timeoutMs = 480_000) {
   const run = await doneRun('pipelineruns', name, timeoutMs);
-  const taskRuns = await taskRunsOf(name);
+  const taskRuns = [...(await taskRunsOf(name)), ...(await customRunsOf(name))];
   const outcome = Object.fromEntries(taskRuns.map((t) => [t.metadata.labels?.['tekton.dev/pipelineTask'], `${t.status?.conditions?.[0]?.reason}${t.status?.conditions?.[0]?.reason === 'Succeeded' ? '' : `: ${t.status?.conditions?.[0]?.message}`}`]));
   const condition = run.status?.conditions?.find((x) => x.type === 'Succeeded');
   const results = (task: string) => Object.fromEntries((taskRuns.find((t) => t.metadata.labels?.['tekton.dev/pipelineTask'] === task)?.status?.results ?? []).map((r) => [r.name, r.value.trim()]));
@@ -299,7 +303,8 @@ describe('the whole flow on a real cluster', () => {
       'trigger: {secretName: web-webhook}',
       'registry: {insecure: true, dockerConfigSecret: web-registry}',
       // Stage and prod deploys wait until Argo CD runs their commit (the chart lets the runs read Applications).
-      'environments: [{name: test, branches: [main]}, {name: stage, branches: ["release/*"], waitForSync: true}, {name: prod, tags: ["v*"], waitForSync: true}]',
+      // Stage's is a custom task its deploy controller serves (no pod per deploy; hat install --deploy-controller).
+      'environments: [{name: test, branches: [main]}, {name: stage, branches: ["release/*"], waitForSync: true, controller: true}, {name: prod, tags: ["v*"], waitForSync: true}]',
       'argocd: {syncTimeout: 3m}',
       '',
     ].join('\n'));
@@ -390,7 +395,7 @@ describe('the whole flow on a real cluster', () => {
     if (!testVersion) throw new Error('step 3 deployed no version');
     // Argo CD follows the stage and prod env repos before anything is deployed there: their deploys wait for it.
     const sync = ['stage', 'prod'].flatMap((env) => ['--env-sync', `${env}=${path.join(work, `${env}.sync`)}`]);
-    const install = await hat(['install', ...(await setUpEnv('stage')), ...(await setUpEnv('prod')), ...sync, '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
+    const install = await hat(['install', ...(await setUpEnv('stage')), ...(await setUpEnv('prod')), ...sync, '--deploy-controller', 'stage', '--no-wait'], { KUBECONFIG: cluster.layout.adminKubeconfig });
     expect(install.exitCode, install.all).toBe(0);
     prodInstalled = true;
     const versions: Partial<Record<Env, string>> = { test: testVersion };
@@ -408,12 +413,17 @@ describe('the whole flow on a real cluster', () => {
     expect(versions.stage).toMatch(/^1\.0\.0-rc\.1\.g[0-9a-f]{7}$/);
     expect(versions.prod).toBe('1.0.0');
 
+    // Stage's deploy was a CustomRun, served by its deploy controller (a Deployment running the catalog's deploy-stage
+    // image): no TaskRun, no pod of its own.
+    expect(await taskRunsOf(stage.run.metadata.name, 'deploy-stage')).toEqual([]);
+    expect((await customRunsOf(stage.run.metadata.name)).map((c) => c.metadata.labels?.['tekton.dev/pipelineTask'])).toEqual(['deploy-stage']);
     // wait-for-sync: each deploy ended only once Argo CD ran its commit, so when the run is done the app runs it.
     for (const [env, r] of [['stage', stage], ['prod', prod]] as const) {
-      const deploy = (await taskRunsOf(r.run.metadata.name, `deploy-${env}`))[0]!;
       const commit = r.results(`deploy-${env}`)['commit']!;
       expect(commit).toBe(await tipOf(`gitops/${env}`));
-      expect(await lastLogLine(deploy)).toBe(`Argo CD runs ${commit.slice(0, 12)}: ${env}-web Synced and Healthy`);
+      const synced = `Argo CD runs ${commit.slice(0, 12)}: ${env}-web Synced and Healthy`;
+      if (env === 'stage') expect(await logLineOf('app.kubernetes.io/name=hat-deploy-controller,hat.dev/env=stage', new RegExp(synced), 10_000)).toMatch(new RegExp(`${synced}$`));
+      else expect(await lastLogLine((await taskRunsOf(r.run.metadata.name, `deploy-${env}`))[0]!)).toBe(synced);
       const app = (await custom.getNamespacedCustomObject({ ...APPLICATIONS, namespace: 'argocd', name: `${env}-web` })) as { status: ApplicationStatus };
       expect([app.status.sync?.status, app.status.sync?.revision, app.status.health?.status]).toEqual(['Synced', commit, 'Healthy']);
       expect(await appInEnv(env)).toEqual({ image: `${imageRepository}:${versions[env]}`, answer: [200, versions[env]] });

@@ -25,6 +25,7 @@ interface InstallFlags {
   chartRegistryCredentials?: string;
   pipelineValues?: string;
   pipelineChart?: string;
+  deployController?: string[];
   wait: boolean;
   timeout: string;
 }
@@ -64,6 +65,7 @@ export function registerInstallCommand(program: Command): void {
     .option('--chart-registry-credentials <path>', "Argo CD's login to the app charts' OCI repository: a folder of key files or a KEY=VALUE file (url oci://<registry>/<path>, username, password; never printed)")
     .option('--pipeline-values <file>', "an app's values for the pipeline chart: render it and apply it into the tasks namespace")
     .option('--pipeline-chart <dir>', 'the pipeline chart (default: charts/pipeline of this repository)')
+    .option('--deploy-controller <env>', "run env's deploy controller in the tasks namespace: the newest deploy-<env> Task's program serving pipelines' CustomRuns of deploy-<env> (no pod per promotion; the pipeline chart's environments[].controller); after the catalog sync; repeatable", (v: string, all: string[] = []) => [...all, v])
     .option('--no-wait', 'do not wait for Argo CD to sync the catalog')
     .option('--timeout <seconds>', 'bound of the wait for Argo CD', '180')
     .action(async (o: InstallFlags) => {
@@ -86,6 +88,7 @@ export function registerInstallCommand(program: Command): void {
         ...(o.catalogCredentials ? { catalogCredentials: o.catalogCredentials } : {}),
         ...(o.catalogRepo ? { catalog: { repoURL: o.catalogRepo, revision: o.catalogRevision, path: o.catalogPath, namespace: o.namespace, argocdNamespace: o.argocdNamespace } } : {}),
         ...(pipelineYaml ? { pipelineYaml } : {}),
+        ...(o.deployController ? { deployControllers: o.deployController } : {}),
         wait: o.wait,
         timeoutMs: timeout * 1000,
       });

@@ -114,3 +114,12 @@ export async function addonManifests(name: AddonName, componentDir: string, refs
   const project = name === 'tekton-pipelines' ? 'pipeline' : 'triggers';
   return tektonManifests(await readManifestDir(path.join(componentDir, 'config')), project, refs, ADDON_VERSIONS[name]);
 }
+
+/**
+ * Tekton's CustomRun CRD alone, from its config/ (`ensureComponent('tekton-pipelines').assets.config`): what a custom
+ * task's controller needs of Tekton on a cluster without it (bench/promote's bare cluster).
+ */
+export async function customRunCrd(tektonConfigDir: string): Promise<Manifest[]> {
+  const crd = parseManifests(await readFile(path.join(tektonConfigDir, '300-crds', '300-customrun.yaml'), 'utf8'));
+  return tektonManifests(crd, 'pipeline', {}, TEKTON_PIPELINE_VERSION);
+}

@@ -4,16 +4,17 @@
 // chart. It checks the add-ons first (present, versions HAT supports) and changes nothing when one is missing.
 // Server-side apply, so a second run changes nothing and says so; then a bounded wait, with progress, until Argo CD
 // has synced the catalog.
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { catalogApplication, catalogAppProject, CATALOG_APP_NAME, type CatalogAppOptions } from '@hat/catalog';
 import { HatError, InputError, type Logger } from '@hat/task-runtime';
 import { ADDONS, ARGOCD_NAMESPACE, isClusterScoped, parseManifests, type AddonName } from './addon-manifests.ts';
 import { addonStatus, type AddonStatus } from './addon-status.ts';
-import { applyOne, describeObject } from './apply.ts';
+import { applyOne, describeObject, waitForWorkload } from './apply.ts';
 import { basicCredentials, repositorySecret } from './argocd-repo-secret.ts';
-import { envObjects, readKeyValues, type EnvFiles } from './install-env.ts';
+import { ENVIRONMENTS, envObjects, readKeyValues, type EnvFiles } from './install-env.ts';
 import { chartRegistryObjects, envSyncObjects, type EnvSync } from './install-env-sync.ts';
 import { waitForApplication } from './application.ts';
+import { deployControllerName, deployControllerObjects, newestDeployTask, type TaskObject } from './deploy-controller.ts';
 
 /** Oldest version of each add-on HAT supports (HAT's Tasks are tekton.dev/v1; its chart uses Triggers v1beta1). */
 export const SUPPORTED_MINIMUM: Readonly<Record<AddonName, string>> = { 'tekton-pipelines': 'v0.59.0', 'tekton-triggers': 'v0.27.0', argocd: 'v2.10.0' };
@@ -62,6 +63,11 @@ export interface InstallOptions {
   readonly argocdNamespace?: string;
   /** Rendered pipeline chart (multi-document YAML) to apply into the tasks namespace. */
   readonly pipelineYaml?: string;
+  /**
+   * Envs whose deploy controller runs in the tasks namespace (deployControllerObjects), from the newest deploy-<env>
+   * Task there: after the catalog is synced, and waited for until it runs.
+   */
+  readonly deployControllers?: readonly string[];
   /** Wait until Argo CD has synced the catalog (Synced and Healthy). */
   readonly wait?: boolean;
   readonly timeoutMs?: number;
@@ -82,6 +88,9 @@ async function catalogRepoSecret(catalog: CatalogAppOptions, file: string): Prom
 
 /** Everything install applies, in order, built (and validated) before anything is sent. */
 export async function installObjects(opts: InstallOptions): Promise<KubernetesObject[]> {
+  for (const env of opts.deployControllers ?? []) {
+    if (!(ENVIRONMENTS as readonly string[]).includes(env)) throw new InputError(`--deploy-controller takes one of ${ENVIRONMENTS.join(', ')} (got ${JSON.stringify(env)})`);
+  }
   // The label gives `hat` a field it owns: an object whose fields nobody applied changes with others' updates.
   const objects: KubernetesObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: opts.namespace, labels: { 'app.kubernetes.io/part-of': 'hat' } } }];
   for (const env of opts.envs ?? []) objects.push(...(await envObjects(env, opts.namespace)));
@@ -110,5 +119,19 @@ export async function install(opts: InstallOptions): Promise<InstallResult> {
     log.info(`${describeObject(object)}: ${changed ? 'applied' : 'unchanged'}`);
   }
   if (opts.catalog && (opts.wait ?? true)) await log.time(`Argo CD synced the catalog (${opts.catalog.repoURL} ${opts.catalog.path})`, () => waitForApplication(config, opts.catalog!.argocdNamespace, CATALOG_APP_NAME, timeoutMs));
+  if (opts.deployControllers?.length) {
+    const argocdNamespace = opts.catalog?.argocdNamespace ?? opts.argocdNamespace ?? ARGOCD_NAMESPACE;
+    const listed = (await config.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: opts.namespace, plural: 'tasks' })) as { items: TaskObject[] };
+    for (const env of opts.deployControllers) {
+      const task = newestDeployTask(listed.items, env, opts.namespace);
+      for (const object of deployControllerObjects(task, { namespace: opts.namespace, argocdNamespace })) {
+        const changed = await applyOne(config, object);
+        results.push({ object: describeObject(object), changed });
+        log.info(`${describeObject(object)}: ${changed ? 'applied' : 'unchanged'}`);
+      }
+      const name = deployControllerName(env);
+      await log.time(`the ${env} deploy controller runs (${task.metadata!.name} ${task.metadata!.labels?.['app.kubernetes.io/version'] ?? ''})`, () => waitForWorkload(config, 'Deployment', opts.namespace, name, timeoutMs));
+    }
+  }
   return { objects: results, changed: results.filter((r) => r.changed).length };
 }

@@ -64,6 +64,7 @@ describe('installObjects', () => {
     const objects = await installObjects({ config, log, namespace: 'hat-ci', pipelineYaml: yaml });
     expect(objects.map((o) => [o.kind, o.metadata?.namespace])).toEqual([['Namespace', undefined], ['ClusterRoleBinding', undefined], ['ServiceAccount', 'hat-ci']]);
     await expect(installObjects({ config, log, namespace: 'hat-ci', catalogCredentials: '/x' })).rejects.toThrow('--catalog-credentials needs --catalog-repo');
+    await expect(installObjects({ config, log, namespace: 'hat-ci', deployControllers: ['test', 'qa'] })).rejects.toThrow('--deploy-controller takes one of test, stage, prod (got "qa")');
   });
 });
 

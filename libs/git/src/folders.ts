@@ -96,9 +96,14 @@ async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folde
   // apps/<shard>/<app>), whole, in one fetch by id: a deeper folder's parent tree is never fetched on its own.
   const tops = [...new Set(paths.map((p) => p.split('/').slice(0, 2).join('/')))];
   const wanted = tops.length ? (await list([head, '--', ...tops])).filter((e) => (e.type === 'tree' || e.type === 'blob') && !atRoot.has(e.path)) : [];
-  if (wanted.length) {
-    await git(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', 'origin', ...wanted.map((t) => t.oid)], c);
-  }
+  const fetchIds = (oids: readonly string[]) => git(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', 'origin', ...oids], c);
+  if (wanted.length) await fetchIds(wanted.map((t) => t.oid));
+  // A clone kept from update to update may hold a folder's tree without its files (a lazy fetch during a push brings
+  // trees only), and git fetches nothing for a tree it has: the files it lacks come in one more fetch, not one lazy
+  // fetch each at checkout.
+  const trees = wanted.filter((t) => t.type === 'tree').map((t) => t.oid);
+  const missing = trees.length ? await missingObjects(trees, c) : [];
+  if (missing.length) await fetchIds(missing);
   const inside = wanted.length ? (await list(['-r', head, '--', ...paths])).filter((e) => e.type === 'blob' && !atRoot.has(e.path)) : [];
   const files = [...root, ...inside];
   if (files.length) {
@@ -109,6 +114,12 @@ async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folde
     await rm(index.env.GIT_INDEX_FILE, { force: true });
   }
   return { head, paths, files };
+}
+
+/** The objects under the trees `oids` (which the clone has) that it lacks; nothing fetched. */
+async function missingObjects(oids: readonly string[], c: Parameters<typeof git>[1]): Promise<string[]> {
+  const out = (await git(['rev-list', '--objects', '--no-object-names', '--missing=print', '--stdin'], { ...c, input: `${oids.join('\n')}\n` })).stdout;
+  return out.split('\n').filter((l) => l.startsWith('?')).map((l) => l.slice(1));
 }
 
 /** `git ls-tree -z` output: "<mode> <type> <oid>\t<path>\0"… */

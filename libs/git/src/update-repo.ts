@@ -171,9 +171,12 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
     let folders: Folders = { head: undefined, paths: [], files: [] };
     if (reuse) {
       const started = performance.now();
+      // Where the branch is now (one ls-remote): at the kept head, the clone is used as it is; moved on (others
+      // pushed meanwhile), its new tip is fetched first, so that the push is not rejected, fetched and re-applied.
+      const tip = await reachable('fetch', async () => (await git(['ls-remote', 'origin', `refs/heads/${opts.branch}`], { cwd: dir, env, what: 'fetch', ...signal })).stdout.split(/\s/)[0] ?? '');
       await git(['update-ref', `refs/heads/${opts.branch}`, keep!.head!], { cwd: dir, env });
-      folders = await reachable('fetch', () => refolder({ dir, branch: opts.branch, paths: opts.paths, env, what: 'fetch', ...signal }));
-      log.info(`kept clone of ${where} at ${keep!.head!.slice(0, 12)}, with ${shown(folders.paths)} (${Math.round(performance.now() - started)} ms)`);
+      folders = await reachable('fetch', () => (tip === keep!.head ? refolder : fetchFolders)({ dir, branch: opts.branch, paths: opts.paths, env, what: 'fetch', ...signal }));
+      log.info(`kept clone of ${where}, ${folders.head === keep!.head ? `at ${keep!.head!.slice(0, 12)} still` : `moved on to ${folders.head?.slice(0, 12)}`}, with ${shown(folders.paths)} (${Math.round(performance.now() - started)} ms)`);
     } else await reachable('clone', async () => {
       const started = performance.now();
       await rm(dir, { recursive: true, force: true });

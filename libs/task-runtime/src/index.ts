@@ -6,7 +6,7 @@ export { parseParams, readParamsFromEnv } from './params.ts';
 export { writeResults } from './results.ts';
 export { createContext } from './context.ts';
 export type { TaskContext } from './context.ts';
-export { executeTask, runTask } from './run-task.ts';
+export { executeTask, runService, runTask } from './run-task.ts';
 export type { ExecuteOptions, RunFn } from './run-task.ts';
 export { retry } from './retry.ts';
 export type { RetryOptions } from './retry.ts';

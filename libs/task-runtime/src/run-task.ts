@@ -43,3 +43,20 @@ export function runTask<P extends z.ZodObject, R extends string>(task: TaskDefin
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => controller.abort(new Error(`received ${sig}`)));
   void executeTask(task, run, { signal: controller.signal }).then((code) => process.exit(code));
 }
+
+/**
+ * The `main.ts` of a program serving until it is stopped (a custom task's controller): its context as a task's
+ * (env, mounts, log), its signal aborted by SIGTERM or SIGINT; exits 0 when `serve` returns, else as a task does.
+ */
+export function runService<P extends z.ZodObject, R extends string>(task: TaskDefinition<P, R>, serve: (ctx: TaskContext) => Promise<void>): void {
+  const controller = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => controller.abort(new Error(`received ${sig}`)));
+  const log = createLogger();
+  void serve(createContext(task, process.env, log, controller.signal)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      log.info(`error: ${mask(oneLine(err instanceof Error ? err.message : String(err)))}`);
+      process.exit(exitCodeOf(err));
+    },
+  );
+}

@@ -1,4 +1,4 @@
-export { deployParams, deployTask, definition, ENVIRONMENTS, tasks } from './task.ts';
+export { customTaskRef, deployParams, deployTask, definition, ENVIRONMENTS, tasks } from './task.ts';
 export type { Environment } from './task.ts';
 export { promote } from './promote.ts';
 export { queueName } from './queued.ts';

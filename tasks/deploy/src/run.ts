@@ -58,6 +58,11 @@ export async function run(params: ParamsOf<Def>, ctx: TaskContext): Promise<Resu
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   }
+  return resultsOf(outcome, pullRequest);
+}
+
+/** A deploy's results, from its outcome (and its pull request, in pull-request mode). */
+export function resultsOf(outcome: PromoteOutcome, pullRequest?: PullRequest): ResultsOf<Def> {
   return {
     commit: outcome.commit,
     'previous-version': outcome.previousVersion,

@@ -107,4 +107,10 @@ export function deployTask(env: Environment) {
 }
 
 export const tasks = ENVIRONMENTS.map(deployTask);
+
+/**
+ * deploy-<env> as a custom task (a Pipeline task's taskRef): served by the env's deploy controller (controller.ts)
+ * instead of a pod per run; the pipeline chart's environments[].controller renders it.
+ */
+export const customTaskRef = (env: string): { readonly apiVersion: string; readonly kind: string; readonly name: string } => ({ apiVersion: 'hat.dev/v1alpha1', kind: 'Deploy', name: `deploy-${env}` });
 export const definition = tasks[0]!;

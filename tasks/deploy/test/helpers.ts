@@ -39,8 +39,8 @@ export async function tempDir(prefix = 'hat-deploy-test-'): Promise<string> {
 }
 
 /** The ConfigMap and Secret `hat-gitops-<env>` as Kubernetes mounts them: one file per key. */
-export async function envObjects(env: Environment, repo: { url: string }, cred: { username: string; password: string }) {
-  const dir = await tempDir('hat-objects-');
+export async function envObjects(env: Environment, repo: { url: string }, cred: { username: string; password: string }, into?: string) {
+  const dir = into ?? (await tempDir('hat-objects-'));
   const config = path.join(dir, 'config');
   const secret = path.join(dir, 'secret');
   await mkdir(config);
