@@ -26,7 +26,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { devImage, renderTaskObject } from '@hat/task-spec';
 import { runTaskLocally } from '@hat/task-runner';
-import { deployTask } from '@hat/task-deploy';
+import { customTaskRef, deployTask } from '@hat/task-deploy';
 import { startGitServer } from '../test/stack/index.ts';
 import { cachedEntry, inputKey } from '@hat/image';
 import { appDir, LAYOUT_FILE, layoutFile, type Layout } from '@hat/gitops';
@@ -245,7 +245,7 @@ try {
     const name = `bench-${runSerial++}`;
     const done = new Promise<boolean>((resolve) => waiting.set(name, resolve));
     const params = [{ name: 'app', value: app }, { name: 'version', value: nextVersion() }];
-    await customRuns.createNamespacedCustomObject({ group: 'tekton.dev', version: 'v1beta1', namespace: cluster.namespace, plural: 'customruns', body: { apiVersion: 'tekton.dev/v1beta1', kind: 'CustomRun', metadata: { name }, spec: { customRef: { apiVersion: 'hat.dev/v1alpha1', kind: 'Deploy', name: 'deploy-test' }, params } } });
+    await customRuns.createNamespacedCustomObject({ group: 'tekton.dev', version: 'v1beta1', namespace: cluster.namespace, plural: 'customruns', body: { apiVersion: 'tekton.dev/v1beta1', kind: 'CustomRun', metadata: { name }, spec: { customRef: customTaskRef('test'), params } } });
     if (!(await done)) throw new Error(`CustomRun ${name} failed: ${controller.lines.slice(-5).join(' | ')}`);
     waiting.delete(name);
     return true;

@@ -6,6 +6,7 @@
 // as the Task mounts it: the test controller cannot push to prod either.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { HatError } from '@hat/task-runtime';
+import { compareSemver, parseSemver } from '@hat/gitops/semver';
 
 interface EnvVar {
   readonly name: string;
@@ -31,10 +32,13 @@ export interface DeployControllerOptions {
 /** The name of env's controller, its ServiceAccount and Role. */
 export const deployControllerName = (env: string): string => `hat-deploy-${env}-controller`;
 
+/** The env a deploy Task deploys to: its step's HAT_ENV (undefined: not a deploy Task). */
+const envOf = (task: TaskObject): string | undefined => task.spec?.steps?.[0]?.env?.find((e) => e.name === 'HAT_ENV')?.value;
+
 /** The controller of the env whose deploy Task `task` is (a rendered deploy-<env> Task). */
 export function deployControllerObjects(task: TaskObject, o: DeployControllerOptions): KubernetesObject[] {
   const step = task.spec.steps[0];
-  const env = step?.env?.find((e) => e.name === 'HAT_ENV')?.value;
+  const env = envOf(task);
   if (!step || !env) throw new HatError(`Task ${task.metadata?.name ?? '?'} is not a deploy Task (no step with HAT_ENV)`);
   const name = deployControllerName(env);
   const labels = { 'app.kubernetes.io/name': 'hat-deploy-controller', 'app.kubernetes.io/part-of': 'hat', 'hat.dev/env': env };
@@ -94,12 +98,8 @@ export function deployControllerObjects(task: TaskObject, o: DeployControllerOpt
   ] as KubernetesObject[];
 }
 
-/** The Task's version label as numbers (for the newest of several). */
-const versionOf = (task: TaskObject): number[] => (task.metadata?.labels?.['app.kubernetes.io/version'] ?? '0.0.0').split('.').map((n) => Number.parseInt(n, 10) || 0);
-const newer = (a: number[], b: number[]): boolean => {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  return false;
-};
+/** The Task's version (its catalog label), or 0.0.0 without one. */
+const versionOf = (task: TaskObject) => parseSemver(task.metadata?.labels?.['app.kubernetes.io/version'] ?? '') ?? parseSemver('0.0.0')!;
 
 /**
  * The newest deploy Task of `env` among `tasks` (the Tasks of the namespace, as the catalog synced them: deploy-<env>
@@ -108,8 +108,8 @@ const newer = (a: number[], b: number[]): boolean => {
 export function newestDeployTask(tasks: readonly TaskObject[], env: string, namespace: string): TaskObject {
   let best: TaskObject | undefined;
   for (const t of tasks) {
-    if (!t.metadata?.name?.startsWith(`deploy-${env}`) || t.spec?.steps?.[0]?.env?.find((e) => e.name === 'HAT_ENV')?.value !== env) continue;
-    if (!best || newer(versionOf(t), versionOf(best))) best = t;
+    if (!t.metadata?.name?.startsWith(`deploy-${env}`) || envOf(t) !== env) continue;
+    if (!best || compareSemver(versionOf(t), versionOf(best)) > 0) best = t;
   }
   if (!best) throw new HatError(`--deploy-controller ${env}: no deploy-${env} Task in namespace ${namespace}, whose image the controller runs: install the catalog first (--catalog-repo, and let Argo CD sync it)`);
   return best;

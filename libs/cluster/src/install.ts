@@ -86,6 +86,9 @@ async function catalogRepoSecret(catalog: CatalogAppOptions, file: string): Prom
   return repositorySecret(`${CATALOG_APP_NAME}-repo`, catalog.argocdNamespace, { type: 'git', url: catalog.repoURL, ...basicCredentials(creds) });
 }
 
+/** Argo CD's namespace: the catalog Application's, else --argocd-namespace, else argocd. */
+const argocdNamespaceOf = (opts: InstallOptions): string => opts.catalog?.argocdNamespace ?? opts.argocdNamespace ?? ARGOCD_NAMESPACE;
+
 /** Everything install applies, in order, built (and validated) before anything is sent. */
 export async function installObjects(opts: InstallOptions): Promise<KubernetesObject[]> {
   for (const env of opts.deployControllers ?? []) {
@@ -97,7 +100,7 @@ export async function installObjects(opts: InstallOptions): Promise<KubernetesOb
   if (opts.catalogCredentials && !opts.catalog) throw new InputError('--catalog-credentials needs --catalog-repo');
   if (opts.catalog && opts.catalogCredentials) objects.push(await catalogRepoSecret(opts.catalog, opts.catalogCredentials));
   if (opts.catalog) objects.push(catalogAppProject(opts.catalog), catalogApplication(opts.catalog));
-  const argocdNamespace = opts.catalog?.argocdNamespace ?? opts.argocdNamespace ?? ARGOCD_NAMESPACE;
+  const argocdNamespace = argocdNamespaceOf(opts);
   if (opts.chartRegistryCredentials) objects.push(...(await chartRegistryObjects(opts.chartRegistryCredentials, argocdNamespace)));
   for (const s of opts.envSyncs ?? []) objects.push(...(await envSyncObjects(s, argocdNamespace)));
   for (const o of opts.pipelineYaml ? parseManifests(opts.pipelineYaml) : []) {
@@ -113,22 +116,18 @@ export async function install(opts: InstallOptions): Promise<InstallResult> {
   if (problems.length > 0) throw new HatError(`hat install: nothing installed on context ${JSON.stringify(config.getCurrentContext())}: ${problems.join('; ')}`);
   const objects = await installObjects(opts);
   const results: { object: string; changed: boolean }[] = [];
-  for (const object of objects) {
+  const apply = async (object: KubernetesObject) => {
     const changed = await applyOne(config, object);
     results.push({ object: describeObject(object), changed });
     log.info(`${describeObject(object)}: ${changed ? 'applied' : 'unchanged'}`);
-  }
+  };
+  for (const object of objects) await apply(object);
   if (opts.catalog && (opts.wait ?? true)) await log.time(`Argo CD synced the catalog (${opts.catalog.repoURL} ${opts.catalog.path})`, () => waitForApplication(config, opts.catalog!.argocdNamespace, CATALOG_APP_NAME, timeoutMs));
   if (opts.deployControllers?.length) {
-    const argocdNamespace = opts.catalog?.argocdNamespace ?? opts.argocdNamespace ?? ARGOCD_NAMESPACE;
     const listed = (await config.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: 'tekton.dev', version: 'v1', namespace: opts.namespace, plural: 'tasks' })) as { items: TaskObject[] };
     for (const env of opts.deployControllers) {
       const task = newestDeployTask(listed.items, env, opts.namespace);
-      for (const object of deployControllerObjects(task, { namespace: opts.namespace, argocdNamespace })) {
-        const changed = await applyOne(config, object);
-        results.push({ object: describeObject(object), changed });
-        log.info(`${describeObject(object)}: ${changed ? 'applied' : 'unchanged'}`);
-      }
+      for (const object of deployControllerObjects(task, { namespace: opts.namespace, argocdNamespace: argocdNamespaceOf(opts) })) await apply(object);
       const name = deployControllerName(env);
       await log.time(`the ${env} deploy controller runs (${task.metadata!.name} ${task.metadata!.labels?.['app.kubernetes.io/version'] ?? ''})`, () => waitForWorkload(config, 'Deployment', opts.namespace, name, timeoutMs));
     }

@@ -60,7 +60,7 @@ export async function cloneFolders(opts: FoldersOptions): Promise<Folders> {
     ['clone', '--quiet', '--depth', '1', '--filter=tree:2', '--no-checkout', '--single-branch', '--branch', opts.branch, '--', opts.url, opts.dir],
     common(opts),
   );
-  return checkoutFolders(opts);
+  return checkoutFolders(opts, false);
 }
 
 /** Moves a folder clone to the remote branch's new head (after a rejected push), dropping local commits and edits. */
@@ -78,10 +78,11 @@ export async function fetchFolders(opts: Omit<FoldersOptions, 'url'>): Promise<F
 export async function refolder(opts: Omit<FoldersOptions, 'url'>): Promise<Folders> {
   const entries = await readdir(opts.dir);
   await Promise.all(entries.filter((e) => e !== '.git').map((e) => rm(path.join(opts.dir, e), { recursive: true, force: true })));
-  return checkoutFolders(opts);
+  return checkoutFolders(opts, true);
 }
 
-async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folders> {
+/** `used`: the clone has had other updates (pushes, fetches) since it was cloned, so it may lack a folder's files. */
+async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>, used: boolean): Promise<Folders> {
   const c = common(opts, opts.dir);
   const head = await headCommit(opts.dir);
   const list = async (args: readonly string[]) => parseTree((await git(['ls-tree', '-z', ...args], c)).stdout);
@@ -98,10 +99,10 @@ async function checkoutFolders(opts: Omit<FoldersOptions, 'url'>): Promise<Folde
   const wanted = tops.length ? (await list([head, '--', ...tops])).filter((e) => (e.type === 'tree' || e.type === 'blob') && !atRoot.has(e.path)) : [];
   const fetchIds = (oids: readonly string[]) => git(['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', 'origin', ...oids], c);
   if (wanted.length) await fetchIds(wanted.map((t) => t.oid));
-  // A clone kept from update to update may hold a folder's tree without its files (a lazy fetch during a push brings
-  // trees only), and git fetches nothing for a tree it has: the files it lacks come in one more fetch, not one lazy
-  // fetch each at checkout.
-  const trees = wanted.filter((t) => t.type === 'tree').map((t) => t.oid);
+  // A clone used before (kept from update to update, or re-applying after a rejected push) may hold a folder's tree
+  // without its files (a lazy fetch during a push brings trees only), and git fetches nothing for a tree it has: the
+  // files it lacks come in one more fetch, not one lazy fetch each at checkout. A fresh clone has them all.
+  const trees = used ? wanted.filter((t) => t.type === 'tree').map((t) => t.oid) : [];
   const missing = trees.length ? await missingObjects(trees, c) : [];
   if (missing.length) await fetchIds(missing);
   const inside = wanted.length ? (await list(['-r', head, '--', ...paths])).filter((e) => e.type === 'blob' && !atRoot.has(e.path)) : [];

@@ -39,8 +39,9 @@ const CLONE_SETTINGS = [
 
 /**
  * A clone kept from one update to the next, for a caller that updates one repo several times in a row (the landing
- * queue's holder, batch after batch): the next update starts from the head this clone last had from the server or
- * pushed, without a new clone or a fetch of the head (a push the branch moved under meanwhile is rejected, fetched and
+ * queue's holder, the deploy controller, batch after batch): the next update asks where the branch is (ls-remote) and
+ * starts from the head this clone last had from the server or pushed, with no clone and no fetch of the head, or,
+ * when the branch moved on, from its new tip, fetched alone (a push that still races is rejected, fetched and
  * re-applied as always). An update that fails drops it (the next clones afresh). Whoever made it removes it
  * (dropKeptClone).
  */
@@ -173,8 +174,8 @@ export async function updateRepo<T>(opts: UpdateRepoOptions<T>): Promise<UpdateR
       const started = performance.now();
       // Where the branch is now (one ls-remote): at the kept head, the clone is used as it is; moved on (others
       // pushed meanwhile), its new tip is fetched first, so that the push is not rejected, fetched and re-applied.
+      // (The clone's branch is at the kept head: an update that keeps the clone leaves it there.)
       const tip = await reachable('fetch', async () => (await git(['ls-remote', 'origin', `refs/heads/${opts.branch}`], { cwd: dir, env, what: 'fetch', ...signal })).stdout.split(/\s/)[0] ?? '');
-      await git(['update-ref', `refs/heads/${opts.branch}`, keep!.head!], { cwd: dir, env });
       folders = await reachable('fetch', () => (tip === keep!.head ? refolder : fetchFolders)({ dir, branch: opts.branch, paths: opts.paths, env, what: 'fetch', ...signal }));
       log.info(`kept clone of ${where}, ${folders.head === keep!.head ? `at ${keep!.head!.slice(0, 12)} still` : `moved on to ${folders.head?.slice(0, 12)}`}, with ${shown(folders.paths)} (${Math.round(performance.now() - started)} ms)`);
     } else await reachable('clone', async () => {

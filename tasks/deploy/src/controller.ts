@@ -5,6 +5,7 @@
 // the clone it keeps (push.ts: the landing queue holder's lander), then writes the Task's results into its status.
 // Its params are the Task's, checked by the Task's schema; dry-run and pull-request mode stay with the Task.
 import { HatError, InputError, parseParams, type TaskContext } from '@hat/task-runtime';
+import type { ParamsOf } from '@hat/task-spec';
 import { serveCustomRuns, type RunOutcome, type ServedRun } from '@hat/custom-task';
 import { taskKubeConfig } from '@hat/argocd';
 import { durationMs } from '@hat/argocd/duration';
@@ -15,7 +16,7 @@ import { resultsOf } from './run.ts';
 import { customTaskRef, deployTask, ENVIRONMENTS, type Environment } from './task.ts';
 import { waitForDeploy } from './wait.ts';
 
-type Params = ReturnType<typeof parseParams<ReturnType<typeof deployTask>['params']>>;
+type Params = ParamsOf<ReturnType<typeof deployTask>>;
 
 /** A run's params by the Task's schema; what the controller does not do is refused by name. */
 function checked(env: Environment, run: ServedRun): Params | Error {

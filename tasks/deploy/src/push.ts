@@ -22,8 +22,8 @@ export interface Lander {
 }
 
 /**
- * The landing queue's holder: batch after batch into its env repo, on one clone kept between them (the next batch
- * starts at the head the last one pushed, without a clone or a fetch).
+ * The landing queue's holder (and the deploy controller): batch after batch into its env repo, on one clone kept
+ * between them (KeptClone: the next batch starts at the head the last one pushed, or at the branch's new tip).
  */
 export function lander(o: PrepareOptions): Lander {
   const keep: KeptClone = {};
